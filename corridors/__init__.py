@@ -1,0 +1,1 @@
+"""corridors: freight-corridor map and route-cost engine for Central Asia and the Caspian."""

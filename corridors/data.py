@@ -1,0 +1,769 @@
+"""Read and validate a corridor dataset (the shipped ``geodata/`` or any directory in the same schema).
+
+The schema is documented in ``geodata/README.md``. :func:`load_dataset` returns a frozen
+:class:`Dataset` of GeoDataFrames/DataFrames or raises :class:`GeodataError` listing *every* problem
+found (file, feature id, field, what is wrong), never the first one only and never a traceback from a
+parser. :func:`validate_dataset` returns the same problems as a list.
+
+GeoJSON is parsed with the standard library, not GDAL, so that a hostile or broken file cannot reach a
+GDAL driver (see the VRT note in design section 7) and so that each feature can be reported by its id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import Geod
+from shapely.geometry import LineString, Point
+
+__all__ = [
+    "DEFAULT_GEODATA",
+    "Dataset",
+    "GeodataError",
+    "Problem",
+    "geodesic_km",
+    "load_dataset",
+    "validate_dataset",
+]
+
+#: The dataset shipped with the project.
+DEFAULT_GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+
+MODES = ("rail", "road", "sea")
+NODE_KINDS = ("hub", "port", "border_post", "terminal", "junction")
+STATUSES = ("operational", "under_construction", "planned")
+PROJECT_STATUSES = ("announced", "agreed", "under_construction", "operational")
+OPERATIONS = ("transfer", "gauge_change")
+GAUGES = (1435, 1520, 1676)
+VOLUME_METRICS = ("freight", "trade", "target", "containers", "vehicles")
+VOLUME_UNITS = ("t", "TEU", "USD", "vehicles")
+SOURCE_FLAGS = ("OFFICIAL", "PRESS", "PRESS/Wiki", "UNVERIFIED", "METHOD", "EST")
+
+#: Region the dataset may cover (lon_min, lat_min, lon_max, lat_max): Constanța to Lianyungang.
+REGION = (20.0, 15.0, 125.0, 60.0)
+
+#: Tolerance on a link's stated length against the geodesic length of its geometry. A route is
+#: never shorter than the chord through its stations (allowing 3 % for coordinate anchors) and rarely
+#: more than 1.7 times it; links under 30 km get 3 km of absolute slack for station offsets.
+LENGTH_RATIO_MIN = 0.97
+LENGTH_RATIO_MAX = 1.7
+LENGTH_SLACK_KM = 3.0
+#: First/last vertex of a link must equal its node coordinates to this many degrees.
+ENDPOINT_TOLERANCE_DEG = 1e-4
+#: Largest file the loader reads (bytes); the shipped files are far below it.
+MAX_FILE_BYTES = 20_000_000
+
+# ISO 3166-1 alpha-2 codes of the countries the corridors touch or may touch (Eurasia, Middle East).
+COUNTRIES = frozenset(
+    "AF AM AZ BG BY CN GE GR HU IN IQ IR KG KZ LT LV MN OM PK PL RO RS RU SA SY TJ TM TR UA UZ "
+    "AE QA KW BH JO LB CY MD SK CZ DE AT EE FI".split()
+)
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+_GEOD = Geod(ellps="WGS84")
+
+
+class GeodataError(ValueError):
+    """The dataset is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        head = f"{len(problems)} problem(s) in the dataset"
+        lines = [str(p) for p in problems[:50]]
+        more = [f"... and {len(problems) - 50} more"] if len(problems) > 50 else []
+        super().__init__("\n".join([head, *lines, *more]))
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One validation problem: where (file, feature id, field) and what is wrong."""
+
+    file: str
+    feature: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.feature:
+            where += f" [{self.feature}]"
+        if self.field:
+            where += f" {self.field}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset. Frames are shared: treat them as read-only."""
+
+    path: Path
+    nodes: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    terminals: pd.DataFrame
+    corridors: pd.DataFrame
+    volumes: pd.DataFrame
+    projects: gpd.GeoDataFrame
+    parameters: pd.DataFrame
+    sources: pd.DataFrame
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def geodesic_km(line: LineString) -> float:
+    """Return the WGS84 geodesic length of a lon/lat line in km."""
+    return float(_GEOD.geometry_length(line)) / 1000.0
+
+
+# --------------------------------------------------------------------------------------------
+# readers: each returns (records, problems) and never raises on bad content
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    name = path.name
+    if not path.exists():
+        problems.append(Problem(name, "", "", "file is missing"))
+        return None
+    if not path.is_file():
+        problems.append(Problem(name, "", "", "is not a regular file"))
+        return None
+    size = path.stat().st_size
+    if size == 0:
+        problems.append(Problem(name, "", "", "file is empty"))
+        return None
+    if size > MAX_FILE_BYTES:
+        problems.append(Problem(name, "", "", f"file is {size} bytes, over the {MAX_FILE_BYTES} limit"))
+        return None
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        problems.append(Problem(name, "", "", "is a binary file, not GeoJSON/CSV text"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, "", "", f"is not UTF-8 text (byte {exc.start})"))
+        return None
+
+
+def _read_geojson(
+    path: Path, geom_type: str, problems: list[Problem]
+) -> list[tuple[dict[str, Any], Any]]:
+    """Return ``(properties, geometry)`` pairs of a FeatureCollection, reporting what is broken."""
+    name = path.name
+    text = _read_text(path, problems)
+    if text is None:
+        return []
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(
+            Problem(name, "", "", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        )
+        return []
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        problems.append(Problem(name, "", "", "is not a GeoJSON FeatureCollection"))
+        return []
+    feats = doc.get("features")
+    if not isinstance(feats, list):
+        problems.append(Problem(name, "", "features", "must be a list"))
+        return []
+    out: list[tuple[dict[str, Any], Any]] = []
+    for i, feat in enumerate(feats):
+        label = f"#{i}"
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            problems.append(Problem(name, label, "", "is not a GeoJSON Feature"))
+            continue
+        props = feat.get("properties")
+        if not isinstance(props, dict):
+            problems.append(Problem(name, label, "properties", "must be an object"))
+            continue
+        fid = props.get("id")
+        label = str(fid) if isinstance(fid, str) and fid else label
+        geom = _geometry(feat.get("geometry"), geom_type, name, label, problems)
+        out.append((props, geom))
+    return out
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _geometry(g: Any, geom_type: str, name: str, label: str, problems: list[Problem]) -> Any:
+    if not isinstance(g, dict):
+        problems.append(Problem(name, label, "geometry", "is missing"))
+        return None
+    if g.get("type") != geom_type:
+        problems.append(
+            Problem(name, label, "geometry", f"is a {g.get('type')!s}, expected {geom_type}")
+        )
+        return None
+    coords = g.get("coordinates")
+    try:
+        if geom_type == "Point":
+            if not (isinstance(coords, list) and len(coords) >= 2 and all(map(_finite, coords[:2]))):
+                raise ValueError
+            return Point(coords[0], coords[1])
+        if not (isinstance(coords, list) and len(coords) >= 2):
+            raise ValueError
+        pts = []
+        for c in coords:
+            if not (isinstance(c, list) and len(c) >= 2 and all(map(_finite, c[:2]))):
+                raise ValueError
+            pts.append((c[0], c[1]))
+        return LineString(pts)
+    except (ValueError, TypeError):
+        problems.append(Problem(name, label, "geometry", f"has invalid {geom_type} coordinates"))
+        return None
+
+
+def _read_csv(path: Path, required: Iterable[str], problems: list[Problem]) -> list[dict[str, str]]:
+    name = path.name
+    text = _read_text(path, problems)
+    if text is None:
+        return []
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        header = reader.fieldnames or []
+        rows = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(name, "", "", f"is not valid CSV: {exc}"))
+        return []
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.append(
+            Problem(name, "", "", f"is not a {name} table: missing column(s) {', '.join(missing)}")
+        )
+        return []
+    clean = []
+    for i, row in enumerate(rows, start=2):
+        if None in row:  # more cells than header columns
+            problems.append(Problem(name, f"line {i}", "", "has more cells than the header"))
+        clean.append({k: (v or "").strip() for k, v in row.items() if k is not None})
+    return clean
+
+
+# --------------------------------------------------------------------------------------------
+# field checks
+
+
+def _as_list(value: Any) -> list[str] | None:
+    """A list of strings from a JSON list or a ``;``-separated string; None when malformed."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(";") if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value]
+    return None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    return None
+
+
+def _as_float(value: Any) -> float | None:
+    """A finite float, None for empty; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError
+    return x
+
+
+class _Checker:
+    """Collects problems for one file while normalising its records."""
+
+    def __init__(self, file: str, problems: list[Problem], source_ids: set[str]) -> None:
+        self.file = file
+        self.problems = problems
+        self.source_ids = source_ids
+
+    def add(self, fid: str, fld: str, msg: str) -> None:
+        self.problems.append(Problem(self.file, fid, fld, msg))
+
+    def text(self, rec: Mapping[str, Any], fid: str, fld: str, *, required: bool = True) -> str:
+        v = rec.get(fld)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                self.add(fid, fld, "is missing")
+            return ""
+        if not isinstance(v, str):
+            self.add(fid, fld, f"must be text, got {type(v).__name__}")
+            return ""
+        return v.strip()
+
+    def choice(self, rec: Mapping[str, Any], fid: str, fld: str, allowed: Iterable[str]) -> str:
+        v = self.text(rec, fid, fld)
+        allowed = tuple(allowed)
+        if v and v not in allowed:
+            self.add(fid, fld, f"unknown value {v!r} (expected one of {', '.join(allowed)})")
+            return ""
+        return v
+
+    def number(
+        self, rec: Mapping[str, Any], fid: str, fld: str, *, required: bool = False,
+        positive: bool = False,
+    ) -> float | None:
+        try:
+            x = _as_float(rec.get(fld))
+        except (ValueError, TypeError):
+            self.add(fid, fld, f"is not a finite number: {str(rec.get(fld))[:40]!r}")
+            return None
+        if x is None:
+            if required:
+                self.add(fid, fld, "is missing")
+            return None
+        if positive and x <= 0:
+            self.add(fid, fld, f"must be positive, got {x:g}")
+        elif x < 0:
+            self.add(fid, fld, f"must not be negative, got {x:g}")
+        return x
+
+    def strings(self, rec: Mapping[str, Any], fid: str, fld: str) -> list[str]:
+        v = _as_list(rec.get(fld))
+        if v is None:
+            self.add(fid, fld, "must be a list of strings")
+            return []
+        return v
+
+    def flag(self, rec: Mapping[str, Any], fid: str, fld: str) -> bool:
+        v = _as_bool(rec.get(fld))
+        if v is None:
+            self.add(fid, fld, f"must be true or false, got {str(rec.get(fld))[:20]!r}")
+            return False
+        return v
+
+    def sourcing(self, rec: Mapping[str, Any], fid: str, *, has_figures: bool = True) -> dict[str, Any]:
+        srcs = self.strings(rec, fid, "source")
+        if has_figures and not srcs:
+            self.add(fid, "source", "figure without a source")
+        for s in srcs:
+            if s not in self.source_ids:
+                self.add(fid, "source", f"source id {s!r} is not in sources.csv")
+        est = self.flag(rec, fid, "estimate")
+        note = self.text(rec, fid, "estimate_note", required=False)
+        if est and not note:
+            self.add(fid, "estimate_note", "an estimate must say how it was made")
+        return {
+            "source": srcs,
+            "estimate": est,
+            "estimate_note": note,
+            "note": self.text(rec, fid, "note", required=False),
+        }
+
+    def ident(self, rec: Mapping[str, Any], fid: str, seen: dict[str, str]) -> str:
+        v = self.text(rec, fid, "id")
+        if not v:
+            return ""
+        if not _ID_RE.match(v):
+            self.add(fid, "id", "must be a lowercase slug of a-z, 0-9 and _")
+        if v in seen:
+            self.add(fid, "id", f"duplicate id (also in {seen[v]})")
+        seen.setdefault(v, self.file)
+        return v
+
+    def country(self, rec: Mapping[str, Any], fid: str) -> str:
+        v = self.text(rec, fid, "country")
+        if v and v not in COUNTRIES:
+            self.add(fid, "country", f"unknown country code {v!r} (ISO 3166-1 alpha-2 expected)")
+        return v
+
+    def in_region(self, fid: str, lon: float, lat: float) -> None:
+        x0, y0, x1, y1 = REGION
+        if not (x0 <= lon <= x1 and y0 <= lat <= y1):
+            self.add(
+                fid, "geometry",
+                f"coordinate ({lon:g}, {lat:g}) is outside the region lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}",
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+
+
+def _sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
+    rows = _read_csv(path / "sources.csv", ("id", "title", "url"), problems)
+    chk = _Checker("sources.csv", problems, set())
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        sid = chk.ident(r, fid, seen)
+        chk.text(r, fid, "title")
+        url = chk.text(r, fid, "url", required=False)
+        flag = r.get("flag", "")
+        if flag and flag not in SOURCE_FLAGS:
+            chk.add(fid, "flag", f"unknown flag {flag!r} (expected one of {', '.join(SOURCE_FLAGS)})")
+        if not url and flag != "METHOD":
+            chk.add(fid, "url", "is missing (only METHOD rows may have no URL)")
+        if url and not url.startswith(("http://", "https://")):
+            chk.add(fid, "url", "must start with http:// or https://")
+        if sid:
+            out.append({**r, "id": sid})
+    cols = ["id", "title", "publisher", "url", "date", "flag", "note"]
+    return pd.DataFrame(out, columns=cols) if not out else pd.DataFrame(out).reindex(columns=cols)
+
+
+def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, str]) -> gpd.GeoDataFrame:
+    feats = _read_geojson(path / "nodes.geojson", "Point", problems)
+    chk = _Checker("nodes.geojson", problems, src)
+    out = []
+    for props, geom in feats:
+        fid = str(props.get("id") or "?")
+        nid = chk.ident(props, fid, ids)
+        rec: dict[str, Any] = {
+            "id": nid,
+            "name": chk.text(props, fid, "name"),
+            "aliases": chk.strings(props, fid, "aliases"),
+            "country": chk.country(props, fid),
+            "kind": chk.choice(props, fid, "kind", NODE_KINDS),
+            "modes": chk.strings(props, fid, "modes"),
+        }
+        if not rec["modes"]:
+            chk.add(fid, "modes", "must list at least one of rail, road, sea")
+        for m in rec["modes"]:
+            if m not in MODES:
+                chk.add(fid, "modes", f"unknown mode {m!r} (expected rail, road, sea)")
+        rec.update(chk.sourcing(props, fid))
+        if geom is not None:
+            chk.in_region(fid, geom.x, geom.y)
+        rec["geometry"] = geom
+        if nid:
+            out.append(rec)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(
+        ["id", "name", "aliases", "country", "kind", "modes", "source", "estimate", "estimate_note", "note"]
+    )
+
+
+def _empty_gdf(cols: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+
+
+_LINK_NUMBERS = ("duration_h", "interval_h", "speed_kmh", "dwell_h", "dwell_h_rev", "fee_usd", "fee_usd_rev")
+
+
+def _links(
+    path: Path, problems: list[Problem], src: set[str], ids: dict[str, str], nodes: gpd.GeoDataFrame,
+    corridor_ids: set[str] | None,
+) -> gpd.GeoDataFrame:
+    feats = _read_geojson(path / "links.geojson", "LineString", problems)
+    chk = _Checker("links.geojson", problems, src)
+    node_by_id = {r.id: r for r in nodes.itertuples(index=False)}
+    out = []
+    for props, geom in feats:
+        fid = str(props.get("id") or "?")
+        lid = chk.ident(props, fid, ids)
+        rec: dict[str, Any] = {"id": lid, "name": chk.text(props, fid, "name", required=False)}
+        for end in ("from", "to"):
+            nid = chk.text(props, fid, end)
+            if nid and nid not in node_by_id:
+                chk.add(fid, end, f"endpoint {nid!r} is not a node in nodes.geojson")
+            rec[end] = nid
+        mode = chk.choice(props, fid, "mode", MODES)
+        rec["mode"] = mode
+        rec["crossing"] = chk.flag(props, fid, "crossing")
+        rec["status"] = chk.choice(props, fid, "status", STATUSES)
+        gauge = chk.number(props, fid, "gauge_mm")
+        if mode == "rail":
+            if gauge is None:
+                chk.add(fid, "gauge_mm", "is missing on a rail link")
+            elif int(gauge) not in GAUGES:
+                chk.add(fid, "gauge_mm", f"unknown gauge {gauge:g} (expected 1435, 1520 or 1676)")
+        rec["gauge_mm"] = int(gauge) if gauge is not None and mode == "rail" else None
+        rec["length_km"] = chk.number(props, fid, "length_km", required=True, positive=True)
+        for k in _LINK_NUMBERS:
+            rec[k] = chk.number(props, fid, k)
+        if rec["speed_kmh"] is not None and rec["speed_kmh"] <= 0:
+            chk.add(fid, "speed_kmh", "must be positive")
+        corr = chk.strings(props, fid, "corridors")
+        if corridor_ids is not None:
+            for c in corr:
+                if c not in corridor_ids:
+                    chk.add(fid, "corridors", f"corridor {c!r} is not in corridors.csv")
+        rec["corridors"] = corr
+        rec["capacity"] = chk.text(props, fid, "capacity", required=False)
+        rec.update(chk.sourcing(props, fid))
+        a, b = node_by_id.get(rec["from"]), node_by_id.get(rec["to"])
+        if a is not None and b is not None and mode:
+            for n in (a, b):
+                if mode not in n.modes:
+                    chk.add(fid, "mode", f"{mode} link but node {n.id!r} does not serve {mode}")
+            if mode == "sea":
+                if rec["crossing"]:
+                    chk.add(fid, "crossing", "a sea link is not a border crossing")
+            elif rec["crossing"]:
+                if a.country == b.country:
+                    chk.add(fid, "crossing", f"crossing link joins two nodes in {a.country}")
+                if rec["dwell_h"] is None or rec["dwell_h_rev"] is None:
+                    chk.add(fid, "dwell_h", "a crossing needs dwell_h and dwell_h_rev")
+                if rec["fee_usd"] is None or rec["fee_usd_rev"] is None:
+                    chk.add(fid, "fee_usd", "a crossing needs fee_usd and fee_usd_rev")
+            elif a.country != b.country:
+                chk.add(
+                    fid, "to",
+                    f"land link joins {a.country} and {b.country}: split it at the border with a crossing",
+                )
+        if geom is not None:
+            for x, y in geom.coords:
+                chk.in_region(fid, x, y)
+            if a is not None and b is not None and a.geometry is not None and b.geometry is not None:
+                for (x, y), n, end in ((geom.coords[0], a, "start"), (geom.coords[-1], b, "end")):
+                    if abs(x - n.geometry.x) > ENDPOINT_TOLERANCE_DEG or abs(
+                        y - n.geometry.y
+                    ) > ENDPOINT_TOLERANCE_DEG:
+                        chk.add(fid, "geometry", f"does not {end} at node {n.id!r}")
+            length = rec["length_km"]
+            if length:
+                geo = geodesic_km(geom)
+                rec["geodesic_km"] = geo
+                lo = geo * LENGTH_RATIO_MIN - (LENGTH_SLACK_KM if geo < 30 else 0)
+                hi = geo * LENGTH_RATIO_MAX + (LENGTH_SLACK_KM if geo < 30 else 0)
+                if not lo <= length <= hi:
+                    chk.add(
+                        fid, "length_km",
+                        f"{length:g} km disagrees with the {geo:.0f} km geodesic length of the geometry "
+                        f"(allowed {LENGTH_RATIO_MIN:g}x to {LENGTH_RATIO_MAX:g}x)",
+                    )
+        rec["geometry"] = geom
+        if lid:
+            out.append(rec)
+    cols = ["id", "from", "to", "mode", "status", "length_km"]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(cols)
+
+
+def _terminals(
+    path: Path, problems: list[Problem], src: set[str], nodes: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    f = path / "terminals.csv"
+    if not f.exists():
+        return pd.DataFrame(columns=["node", "operation", "between", "time_h", "cost_usd"])
+    rows = _read_csv(f, ("node", "operation", "between"), problems)
+    chk = _Checker("terminals.csv", problems, src)
+    node_ids = set(nodes["id"]) if len(nodes) else set()
+    out = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, r in enumerate(rows, start=2):
+        fid = f"{r.get('node') or '?'} (line {i})"
+        node = chk.text(r, fid, "node")
+        if node and node not in node_ids:
+            chk.add(fid, "node", f"node {node!r} is not in nodes.geojson")
+        op = chk.choice(r, fid, "operation", OPERATIONS)
+        between = chk.text(r, fid, "between")
+        parts = tuple(sorted(between.split("/"))) if between else ()
+        if between:
+            if op == "transfer" and (len(parts) != 2 or not set(parts) <= set(MODES) or parts[0] == parts[1]):
+                chk.add(fid, "between", f"{between!r} is not a pair of modes like rail/sea")
+            if op == "gauge_change" and (
+                len(parts) != 2 or not all(p.isdigit() and int(p) in GAUGES for p in parts)
+            ):
+                chk.add(fid, "between", f"{between!r} is not a pair of gauges like 1435/1520")
+        key = (node, op, "/".join(parts))
+        if key in seen:
+            chk.add(fid, "", "duplicate terminal row")
+        seen.add(key)
+        time_h = chk.number(r, fid, "time_h")
+        cost = chk.number(r, fid, "cost_usd")
+        s = chk.sourcing(r, fid, has_figures=time_h is not None or cost is not None)
+        out.append({"node": node, "operation": op, "between": "/".join(parts), "time_h": time_h,
+                    "cost_usd": cost, **s})
+    return pd.DataFrame(out)
+
+
+def _corridors(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFrame | None:
+    f = path / "corridors.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("id", "name"), problems)
+    chk = _Checker("corridors.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        cid = chk.ident(r, fid, seen)
+        chk.text(r, fid, "name")
+        s = chk.sourcing(r, fid, has_figures=False)
+        out.append({**r, "id": cid, **s})
+    return pd.DataFrame(out)
+
+
+def _volumes(path: Path, problems: list[Problem], src: set[str], subjects: dict[str, set[str]]) -> pd.DataFrame:
+    f = path / "volumes.csv"
+    cols = ["id", "subject_kind", "subject", "metric", "year", "period", "months", "value", "unit",
+            "direction", "scope", "conflict_group", "source", "estimate", "estimate_note", "note"]
+    if not f.exists():
+        return pd.DataFrame(columns=cols)
+    rows = _read_csv(f, ("id", "subject_kind", "subject", "metric", "year", "value", "unit"), problems)
+    chk = _Checker("volumes.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        vid = chk.ident(r, fid, seen)
+        kind = chk.choice(r, fid, "subject_kind", ("corridor", "link", "node"))
+        subj = chk.text(r, fid, "subject")
+        if kind and subj and subjects.get(kind) is not None and subj not in subjects[kind]:
+            chk.add(fid, "subject", f"{kind} {subj!r} does not exist in the dataset")
+        year = chk.number(r, fid, "year", required=True)
+        if year is not None and not (1990 <= year <= 2050 and year == int(year)):
+            chk.add(fid, "year", f"implausible year {year:g}")
+        months = chk.number(r, fid, "months")
+        if months is not None and not (1 <= months <= 12):
+            chk.add(fid, "months", "must be 1..12")
+        rec = {
+            "id": vid, "subject_kind": kind, "subject": subj,
+            "metric": chk.choice(r, fid, "metric", VOLUME_METRICS),
+            "year": int(year) if year is not None else None,
+            "period": r.get("period", "") or "FY",
+            "months": int(months) if months is not None else 12,
+            "value": chk.number(r, fid, "value", required=True),
+            "unit": chk.choice(r, fid, "unit", VOLUME_UNITS),
+            "direction": r.get("direction", "") or "both",
+            "scope": r.get("scope", ""),
+            "conflict_group": r.get("conflict_group", ""),
+            **chk.sourcing(r, fid),
+        }
+        if vid:
+            out.append(rec)
+    return pd.DataFrame(out, columns=cols)
+
+
+def _projects(path: Path, problems: list[Problem], src: set[str], ids: dict[str, str],
+              node_ids: set[str]) -> gpd.GeoDataFrame:
+    f = path / "projects.geojson"
+    cols = ["id", "name", "country", "sector", "value_usd_m", "status", "announced", "near",
+            "source", "estimate", "estimate_note", "note"]
+    if not f.exists():
+        return _empty_gdf(cols)
+    feats = _read_geojson(f, "Point", problems)
+    chk = _Checker("projects.geojson", problems, src)
+    out = []
+    for props, geom in feats:
+        fid = str(props.get("id") or "?")
+        pid = chk.ident(props, fid, ids)
+        near = chk.text(props, fid, "near", required=False)
+        if near and near not in node_ids:
+            chk.add(fid, "near", f"node {near!r} is not in nodes.geojson")
+        rec = {
+            "id": pid,
+            "name": chk.text(props, fid, "name"),
+            "aliases": chk.strings(props, fid, "aliases"),
+            "country": chk.country(props, fid),
+            "sector": chk.text(props, fid, "sector", required=False),
+            "value_usd_m": chk.number(props, fid, "value_usd_m"),
+            "status": chk.choice(props, fid, "status", PROJECT_STATUSES),
+            "announced": chk.text(props, fid, "announced", required=False),
+            "near": near,
+            **chk.sourcing(props, fid),
+            "geometry": geom,
+        }
+        if geom is not None:
+            chk.in_region(fid, geom.x, geom.y)
+        if pid:
+            out.append(rec)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(cols)
+
+
+def _parameters(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFrame | None:
+    f = path / "parameters.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("param", "mode", "country", "value", "unit"), problems)
+    chk = _Checker("parameters.csv", problems, src)
+    out = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, r in enumerate(rows, start=2):
+        fid = f"{r.get('param') or '?'}/{r.get('mode') or '?'}/{r.get('country') or '?'} (line {i})"
+        key = (r.get("param", ""), r.get("mode", ""), r.get("country", ""))
+        if key in seen:
+            chk.add(fid, "", "duplicate parameter row")
+        seen.add(key)
+        out.append({
+            "param": chk.text(r, fid, "param"), "mode": chk.text(r, fid, "mode"),
+            "country": chk.text(r, fid, "country"),
+            "value": chk.number(r, fid, "value", required=True),
+            "unit": r.get("unit", ""), "year": r.get("year", ""), **chk.sourcing(r, fid),
+        })
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
+    problems: list[Problem] = []
+    if not path.exists() or not path.is_dir():
+        problems.append(Problem(str(path), "", "", "is not a directory"))
+        empty = pd.DataFrame()
+        return Dataset(path, _empty_gdf([]), _empty_gdf([]), empty, empty, empty, _empty_gdf([]),
+                       empty, empty), problems
+    sources = _sources(path, problems)
+    src = set(sources["id"]) if len(sources) else set()
+    ids: dict[str, str] = {}
+    corridors = _corridors(path, problems, src)
+    corridor_ids = set(corridors["id"]) if corridors is not None and len(corridors) else None
+    nodes = _nodes(path, problems, src, ids)
+    links = _links(path, problems, src, ids, nodes, corridor_ids)
+    terminals = _terminals(path, problems, src, nodes)
+    node_ids = set(nodes["id"]) if len(nodes) else set()
+    subjects = {"node": node_ids, "link": set(links["id"]) if len(links) else set(),
+                "corridor": corridor_ids if corridor_ids is not None else set()}
+    volumes = _volumes(path, problems, src, subjects)
+    projects = _projects(path, problems, src, ids, node_ids)
+    parameters = _parameters(path, problems, src)
+    if parameters is None:
+        if path.resolve() != DEFAULT_GEODATA.resolve():
+            parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
+        parameters = parameters if parameters is not None else pd.DataFrame()
+    if corridors is None:
+        corridors = pd.DataFrame(columns=["id", "name", "description", "source"])
+    for frame in (nodes, links):
+        if len(frame):
+            frame.set_index(frame["id"].to_numpy(), inplace=True)
+            frame.index.name = None
+    ds = Dataset(path, nodes, links, terminals, corridors, volumes, projects, parameters, sources,
+                 tuple(problems))
+    return ds, problems
+
+
+def validate_dataset(path: str | Path | None = None) -> list[Problem]:
+    """Return every problem of the dataset at ``path`` (the shipped one by default), sorted by file."""
+    _, problems = _collect(Path(path) if path is not None else DEFAULT_GEODATA)
+    return problems
+
+
+def load_dataset(path: str | Path | None = None) -> Dataset:
+    """Load and validate a dataset directory.
+
+    Parameters
+    ----------
+    path
+        Directory holding ``nodes.geojson``, ``links.geojson``, ``sources.csv`` and optionally the
+        other tables of ``geodata/README.md``. Defaults to the shipped ``geodata/``. A dataset without
+        ``parameters.csv`` uses the shipped cost-model parameters.
+
+    Raises
+    ------
+    GeodataError
+        Listing every problem found; nothing is loaded from an invalid dataset.
+    """
+    ds, problems = _collect(Path(path) if path is not None else DEFAULT_GEODATA)
+    if problems:
+        raise GeodataError(problems)
+    return ds

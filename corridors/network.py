@@ -1,0 +1,245 @@
+"""The intermodal routing graph and the :class:`Network` object scripts and the app use.
+
+Graph model (built once from a validated :class:`~corridors.data.Dataset`, then frozen):
+
+* Each place has one node per mode layer it serves: ``"<place>|road"``, ``"<place>|sea"`` and one
+  rail layer per track gauge that reaches it (``"<place>|rail1520"``, ``"<place>|rail1435"``...).
+* Each link gives two directed edges between layers of its end places (crossings carry the dwell and
+  fee of their direction). Parallel links between the same layers get a midpoint node so that both
+  stay routable.
+* Mode transfers (``terminals.csv`` ``transfer`` rows) and gauge changes (``gauge_change`` rows) are
+  edges between layers of one place; nowhere else can a route change mode or gauge.
+* ``"<place>|out"`` (to every layer) and ``"<place>|in"`` (from every layer) are zero-cost access
+  nodes for origins and destinations; nothing passes through them.
+
+Edge attributes are per TEU (see :mod:`corridors.costs`). Constraints are applied by the weight
+function in :mod:`corridors.routing`, never by copying or filtering the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from corridors.costs import CostModel, EdgeCost
+from corridors.data import Dataset, load_dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from corridors.places import Place
+    from corridors.routing import Route
+
+__all__ = ["Network", "build_graph", "load_network"]
+
+
+def layer_of(mode: str, gauge: int | None) -> str:
+    """Layer name of a mode (rail layers are per gauge)."""
+    if mode != "rail":
+        return mode
+    g = _opt(gauge)
+    return f"rail{int(g)}" if g is not None else "rail"
+
+
+def _edge(cost: EdgeCost, **attrs: Any) -> dict[str, Any]:
+    return {
+        "distance_km": cost.distance_km, "time_h": cost.time_h, "cost_usd": cost.cost_usd,
+        "co2_kg": cost.co2_kg, "wait_h": cost.wait_h, "wait_max_h": cost.wait_max_h,
+        "estimate": cost.estimate, "basis": cost.basis, **attrs,
+    }
+
+
+def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
+    """Build the frozen intermodal graph of a dataset (see the module docstring)."""
+    G = nx.DiGraph()
+    nodes = {r.id: r for r in ds.nodes.itertuples(index=False)}
+    layers: dict[str, set[str]] = {pid: set() for pid in nodes}
+    for link in ds.links.to_dict("records"):
+        lay = layer_of(link["mode"], link.get("gauge_mm"))
+        layers[link["from"]].add(lay)
+        layers[link["to"]].add(lay)
+
+    # access nodes
+    for pid, lays in layers.items():
+        G.add_node(f"{pid}|out", place=pid, layer="out")
+        G.add_node(f"{pid}|in", place=pid, layer="in")
+        for lay in lays:
+            G.add_node(f"{pid}|{lay}", place=pid, layer=lay)
+            zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
+            common = dict(kind="access", mode="access", link=None, status="operational",
+                          corridors=(), sources=(), countries=frozenset({nodes[pid].country}),
+                          places=(pid,), a=pid, b=pid)
+            G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **common))
+            G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **common))
+
+    for link in ds.links.to_dict("records"):
+        a, b = nodes[link["from"]], nodes[link["to"]]
+        lay = layer_of(link["mode"], link.get("gauge_mm"))
+        country = "*" if link["mode"] == "sea" else a.country
+        common = dict(
+            kind="crossing" if link.get("crossing") else "link",
+            mode=link["mode"], link=link["id"], status=link["status"],
+            corridors=tuple(link["corridors"]), sources=tuple(link["source"]),
+            countries=frozenset({a.country, b.country}),
+            gauge=int(link["gauge_mm"]) if _opt(link.get("gauge_mm")) is not None else None,
+            name=link.get("name") or "",
+        )
+        for u, v, rev in ((a.id, b.id, False), (b.id, a.id, True)):
+            cost = model.line(link, country, reverse=rev)
+            attrs = _edge(cost, places=(u, v), a=u, b=v, reverse=rev, **common)
+            su, sv = f"{u}|{lay}", f"{v}|{lay}"
+            if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
+                mid = f"{link['id']}|mid"
+                G.add_node(mid, place=None, layer=lay)
+                half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
+                G.add_edge(su, mid, **half)
+                G.add_edge(mid, sv, **{**half, "half": True})
+            else:
+                G.add_edge(su, sv, **attrs)
+
+    # Transfers and gauge changes lead to a "departure" copy of the target layer, whose only exits
+    # are that layer's links and the destination: two handling steps cannot be chained at one place
+    # (no rail -> road -> rail at a terminal to dodge a gauge change).
+    for t in ds.terminals.to_dict("records"):
+        pid = t["node"]
+        if pid not in layers:
+            continue
+        c = frozenset({nodes[pid].country})
+        x, y = t["between"].split("/")
+        if t["operation"] == "transfer":
+            cost = model.transfer(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
+            from_l = [lay for lay in layers[pid] if lay.startswith(x)]
+            to_l = [lay for lay in layers[pid] if lay.startswith(y)]
+            kind = "transfer"
+        else:
+            cost = model.gauge_change(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
+            from_l = [f"rail{x}"] if f"rail{x}" in layers[pid] else []
+            to_l = [f"rail{y}"] if f"rail{y}" in layers[pid] else []
+            kind = "gauge_change"
+        for la in from_l:
+            for lb in to_l:
+                for u, v in ((la, lb), (lb, la)):
+                    G.add_edge(
+                        f"{pid}|{u}", _departure(G, pid, v),
+                        **_edge(cost, kind=kind, mode="transfer", link=None, status="operational",
+                                corridors=(), sources=tuple(t["source"]), countries=c, places=(pid,),
+                                a=pid, b=pid, between=t["between"], from_layer=u, to_layer=v),
+                    )
+    nx.freeze(G)
+    return G
+
+
+def _departure(G: nx.DiGraph, pid: str, lay: str) -> str:
+    """The departure node of a layer: a copy with only the layer's link edges and the exit."""
+    dep = f"{pid}|{lay}|dep"
+    if dep not in G:
+        G.add_node(dep, place=pid, layer=lay)
+        for _, v, d in list(G.out_edges(f"{pid}|{lay}", data=True)):
+            if d["kind"] in ("link", "crossing") or v == f"{pid}|in":
+                G.add_edge(dep, v, **d)
+    return dep
+
+
+_ADDITIVE = ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
+
+
+def _opt(x: Any) -> float | None:
+    return None if x is None or x != x else float(x)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A loaded dataset, its cost model and its routing graph.
+
+    Use :func:`load_network` to make one. Methods follow the scripting contract of the design notes
+    (section 5): :meth:`route`, :meth:`routes`, :meth:`matrix`, :meth:`find`.
+    """
+
+    dataset: Dataset
+    model: CostModel
+    graph: nx.DiGraph
+
+    # -- places ------------------------------------------------------------------------------
+    def find(self, text: str, *, kind: str | None = None, limit: int = 10) -> list[Place]:
+        """Search places by id, name or alias (case-, diacritic- and script-insensitive)."""
+        return self._index.search(text, kind=kind, limit=limit)
+
+    def place(self, text: str) -> Place:
+        """Resolve one place; raises :class:`~corridors.places.PlaceNotFound` with the closest names."""
+        return self._index.resolve(text)
+
+    @property
+    def _index(self) -> Any:
+        idx = self.__dict__.get("_place_index")
+        if idx is None:
+            from corridors.places import PlaceIndex
+
+            idx = PlaceIndex(self.dataset.nodes)
+            object.__setattr__(self, "_place_index", idx)
+        return idx
+
+    # -- routing -----------------------------------------------------------------------------
+    def route(self, origin: str, destination: str, **options: Any) -> Route:
+        """Best route; options as :func:`corridors.routing.route`."""
+        from corridors import routing
+
+        return routing.route(self, origin, destination, **options)
+
+    def routes(self, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
+        """Up to ``k`` meaningfully different routes, best first (see :func:`corridors.routing.routes`)."""
+        from corridors import routing
+
+        return routing.routes(self, origin, destination, k=k, **options)
+
+    def matrix(
+        self, origins: Sequence[str], destinations: Sequence[str], **options: Any
+    ) -> pd.DataFrame:
+        """Objective value for every origin x destination (see :func:`corridors.routing.matrix`)."""
+        from corridors import routing
+
+        return routing.matrix(self, origins, destinations, **options)
+
+    def places(self, ids: Iterable[str] | None = None) -> list[Place]:
+        """All places (or those with ``ids``) in dataset order."""
+        from corridors.places import Place
+
+        rows = self.dataset.nodes
+        if ids is not None:
+            rows = rows.loc[list(ids)]
+        return [Place.from_row(r) for r in rows.itertuples(index=False)]
+
+
+_CACHE: dict[Path, Network] = {}
+
+
+def load_network(path: str | Path | None = None, *, cache: bool = True) -> Network:
+    """Load (and validate) a dataset and build its network.
+
+    Parameters
+    ----------
+    path
+        Dataset directory; the shipped ``geodata/`` by default.
+    cache
+        Reuse the network already built for the same directory in this process. The network is
+        immutable, so sharing it is safe.
+
+    Raises
+    ------
+    corridors.data.GeodataError
+        When the dataset is invalid (every problem listed).
+    """
+    from corridors.data import DEFAULT_GEODATA
+
+    key = Path(path).resolve() if path is not None else DEFAULT_GEODATA.resolve()
+    if cache and key in _CACHE:
+        return _CACHE[key]
+    ds = load_dataset(key)
+    model = CostModel(ds.parameters)
+    net = Network(ds, model, build_graph(ds, model))
+    if cache:
+        _CACHE[key] = net
+    return net

@@ -1,0 +1,639 @@
+"""Routes, alternatives and cost matrices over a :class:`~corridors.network.Network`.
+
+Constraints (allowed modes, avoided countries, places and crossings, planned links, via points) live
+in the weight function made by :func:`weight_function`: an edge it hides returns ``None``. The graph
+is never copied or filtered. :func:`matrix` uses ``scipy.sparse.csgraph`` over exactly the same edge
+weights (the CSR is built by calling the same weight function on every edge).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from corridors.costs import OBJECTIVES
+from corridors.data import MODES, STATUSES
+from corridors.places import Place, PlaceNotFound
+
+if TYPE_CHECKING:
+    from corridors.network import Network
+
+__all__ = [
+    "InvalidQuery",
+    "Leg",
+    "Options",
+    "NoRoute",
+    "Query",
+    "Route",
+    "Totals",
+    "matrix",
+    "route",
+    "routes",
+    "weight_function",
+]
+
+Weight = Callable[[str, str, dict[str, Any]], float | None]
+_OPEN_STATUSES = frozenset({"operational"})
+_ALL_STATUSES = frozenset(STATUSES)
+
+
+class InvalidQuery(ValueError):
+    """A query option is invalid (same origin and destination, unknown mode, bad number...)."""
+
+
+class NoRoute(LookupError):
+    """No route satisfies the constraints; ``reason`` says which constraint blocks."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated route query (all place references resolved to ids)."""
+
+    origin: Place
+    destination: Place
+    by: str = "time"
+    modes: frozenset[str] = frozenset(MODES)
+    avoid_countries: frozenset[str] = frozenset()
+    avoid: frozenset[str] = frozenset()  # place ids and link ids
+    via: tuple[Place, ...] = ()
+    include_planned: bool = False
+    teu: float = 1.0
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One edge of a route: a link, a border crossing or a transfer. Figures are for the shipment."""
+
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    mode: str  # rail, road, sea, border, transfer
+    distance_km: float
+    time_h: float
+    wait_h: float
+    wait_max_h: float
+    cost_usd: float
+    co2_kg: float
+    corridors: tuple[str, ...]
+    status: str
+    sources: tuple[str, ...]
+    estimate: bool
+    link: str | None = None
+    gauge_mm: int | None = None
+    note: str = ""
+    coords: tuple[tuple[float, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON leg of design section 5 (plus ``wait_h``, ``estimate``, ``link`` and ``note``)."""
+        return {
+            "from": self.from_id, "from_name": self.from_name, "to": self.to_id,
+            "to_name": self.to_name, "mode": self.mode, "distance_km": _r(self.distance_km, 1),
+            "time_h": _r(self.time_h, 2), "wait_h": _r(self.wait_h, 2), "cost_usd": _r(self.cost_usd, 2),
+            "co2_kg": _r(self.co2_kg, 1), "corridors": list(self.corridors), "status": self.status,
+            "sources": list(self.sources), "estimate": self.estimate, "link": self.link,
+            "gauge_mm": self.gauge_mm, "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Route totals; ``time_h_min``/``time_h_max`` bound the transit time (ferry waits 0..interval)."""
+
+    distance_km: float
+    time_h: float
+    time_h_min: float
+    time_h_max: float
+    cost_usd: float
+    co2_kg: float
+    border_crossings: int
+    transfers: int
+    wait_h: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready totals."""
+        return {
+            "distance_km": _r(self.distance_km, 1), "time_h": _r(self.time_h, 2),
+            "time_h_min": _r(self.time_h_min, 2), "time_h_max": _r(self.time_h_max, 2),
+            "cost_usd": _r(self.cost_usd, 2), "co2_kg": _r(self.co2_kg, 1),
+            "border_crossings": self.border_crossings, "transfers": self.transfers,
+            "wait_h": _r(self.wait_h, 2),
+        }
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route: ordered legs, totals, countries in order, the objective value and its geometry."""
+
+    query: Query
+    legs: tuple[Leg, ...]
+    totals: Totals
+    countries: tuple[str, ...]
+    objective_value: float
+    estimate: bool
+    signature: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @property
+    def coords(self) -> list[tuple[float, float]]:
+        """Route line as (lon, lat) pairs, legs joined end to end."""
+        out: list[tuple[float, float]] = []
+        for leg in self.legs:
+            for c in leg.coords:
+                if not out or out[-1] != c:
+                    out.append(c)
+        return out
+
+    @property
+    def geometry(self) -> dict[str, Any]:
+        """GeoJSON LineString of the whole route (5 decimals)."""
+        coords = [[round(x, 5), round(y, 5)] for x, y in self.coords]
+        if len(coords) == 1:
+            coords = coords * 2
+        return {"type": "LineString", "coordinates": coords}
+
+    @property
+    def corridors(self) -> tuple[str, ...]:
+        """Corridors used, in order of first use."""
+        seen: dict[str, None] = {}
+        for leg in self.legs:
+            for c in leg.corridors:
+                seen.setdefault(c, None)
+        return tuple(seen)
+
+    @property
+    def crossings(self) -> tuple[str, ...]:
+        """Names of the border crossings in order."""
+        return tuple(f"{leg.from_name} / {leg.to_name}" for leg in self.legs if leg.mode == "border")
+
+    def summary(self) -> str:
+        """One line naming the crossings and sea legs that make this route distinct."""
+        parts = []
+        for leg in self.legs:
+            if leg.mode == "border":
+                parts.append(f"{leg.from_name}/{leg.to_name}")
+            elif leg.mode == "sea":
+                parts.append(f"{leg.from_name}–{leg.to_name} ferry")
+        return "via " + ", ".join(parts) if parts else "domestic"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The route object of the JSON contract (design section 5)."""
+        return {
+            "summary": self.summary(),
+            "totals": self.totals.to_dict(),
+            "countries": list(self.countries),
+            "corridors": list(self.corridors),
+            "estimate": self.estimate,
+            "legs": [leg.to_dict() for leg in self.legs],
+            "geometry": self.geometry,
+        }
+
+
+def _r(x: float, n: int) -> float:
+    return round(float(x), n)
+
+
+# ---------------------------------------------------------------------------------------------
+# query validation
+
+
+@dataclass(frozen=True)
+class Options:
+    """Validated constraint options shared by routes and matrices."""
+
+    by: str = "time"
+    modes: frozenset[str] = frozenset(MODES)
+    avoid_countries: frozenset[str] = frozenset()
+    avoid: frozenset[str] = frozenset()
+    include_planned: bool = False
+    teu: float = 1.0
+
+
+def make_options(
+    net: Network,
+    *,
+    by: str = "time",
+    modes: Iterable[str] | None = None,
+    avoid_countries: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+    include_planned: bool = False,
+    teu: float = 1,
+) -> Options:
+    """Validate constraint options; raises InvalidQuery or PlaceNotFound (for ``avoid``)."""
+    if by not in OBJECTIVES:
+        raise InvalidQuery(f"unknown objective {by!r}; use one of {', '.join(OBJECTIVES)}")
+    mode_set = frozenset(MODES if modes is None else (m.strip().lower() for m in modes if m.strip()))
+    bad = sorted(mode_set - set(MODES))
+    if bad:
+        raise InvalidQuery(f"unknown mode(s) {', '.join(bad)}; use rail, road, sea")
+    if not mode_set:
+        raise InvalidQuery("no mode allowed; use one or more of rail, road, sea")
+    countries = frozenset(c.strip().upper() for c in avoid_countries if c.strip())
+    bad = sorted(c for c in countries if len(c) != 2 or not c.isascii() or not c.isalpha())
+    if bad:
+        raise InvalidQuery(f"bad country code(s) {', '.join(bad)}; use ISO codes such as KZ, UZ, AZ")
+    try:
+        teu_f = float(teu)
+    except (TypeError, ValueError):
+        raise InvalidQuery(f"teu must be a number, got {teu!r}") from None
+    if not math.isfinite(teu_f) or teu_f <= 0 or teu_f > 10_000:
+        raise InvalidQuery(f"teu must be a positive number up to 10000, got {teu!r}")
+    avoid_ids: set[str] = set()
+    links = net.dataset.links
+    for a in avoid:
+        a = a.strip()
+        if not a:
+            continue
+        avoid_ids.add(a if a in links.index else net.place(a).id)
+    return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f)
+
+
+def make_query(
+    net: Network, origin: str, destination: str, *, via: Iterable[str] = (), **options: Any
+) -> Query:
+    """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound."""
+    opts = make_options(net, **options)
+    o = net.place(origin)
+    d = net.place(destination)
+    if o.id == d.id:
+        raise InvalidQuery(f"origin and destination are the same place ({o.name})")
+    if o.id in opts.avoid or d.id in opts.avoid:
+        raise InvalidQuery("the origin or destination itself is in the avoid list")
+    vias = tuple(net.place(v) for v in via if v.strip())
+    for v in vias:
+        if v.id in opts.avoid:
+            raise InvalidQuery(f"via point {v.name} is also avoided")
+        if v.id in (o.id, d.id):
+            raise InvalidQuery(f"via point {v.name} is the origin or destination")
+    return Query(o, d, opts.by, opts.modes, opts.avoid_countries, opts.avoid, vias,
+                 opts.include_planned, opts.teu)
+
+
+# ---------------------------------------------------------------------------------------------
+# weights
+
+
+def weight_function(
+    net: Network,
+    *,
+    by: str,
+    vot: float | None = None,
+    modes: frozenset[str] = frozenset(MODES),
+    avoid_countries: frozenset[str] = frozenset(),
+    avoid: frozenset[str] = frozenset(),
+    include_planned: bool = False,
+) -> Weight:
+    """Return ``w(u, v, d)``: the edge's objective value per TEU, or None when a constraint hides it.
+
+    Closures as weights follow searoute: the constraint sets are bound once, the graph is untouched.
+    """
+    statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
+    vot = net.model.value_of_time if by == "generalized" and vot is None else (vot or 0.0)
+    key = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}.get(by)
+    all_modes = modes >= set(MODES)
+
+    def w(u: str, v: str, d: dict[str, Any]) -> float | None:
+        if d["status"] not in statuses:
+            return None
+        mode = d["mode"]
+        if not all_modes and mode in MODES and mode not in modes:
+            return None
+        if avoid_countries and not avoid_countries.isdisjoint(d["countries"]):
+            return None
+        if avoid and (d["link"] in avoid or not avoid.isdisjoint(d["places"])):
+            return None
+        if key is not None:
+            return float(d[key])
+        return float(d["cost_usd"] + vot * d["time_h"])
+
+    return w
+
+
+def _weight_for(net: Network, q: Query, extra_avoid: frozenset[str] = frozenset()) -> Weight:
+    return weight_function(net, by=q.by, modes=q.modes, avoid_countries=q.avoid_countries,
+                           avoid=q.avoid | extra_avoid, include_planned=q.include_planned)
+
+
+# ---------------------------------------------------------------------------------------------
+# single routes
+
+
+def _shortest(G: nx.DiGraph, src: str, dst: str, w: Weight) -> tuple[float, list[str]] | None:
+    try:
+        dist, path = nx.bidirectional_dijkstra(G, src, dst, weight=w)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None
+    return float(dist), path
+
+
+def _solve(net: Network, q: Query, w: Weight) -> tuple[float, list[str]] | None:
+    """Shortest path origin -> (vias) -> destination as one graph-node path."""
+    G = net.graph
+    stops = [q.origin, *q.via, q.destination]
+    start = f"{q.origin.id}|out"
+    total = 0.0
+    full: list[str] = []
+    for i, nxt in enumerate(stops[1:]):
+        hit = _shortest(G, start, f"{nxt.id}|in", w)
+        if hit is None:
+            return None
+        dist, path = hit
+        total += dist
+        path = path[:-1]  # drop the |in access node
+        if i < len(stops) - 2:
+            full.extend(path)
+            start = path[-1]  # continue on the layer we arrived on (no free mode change at a via)
+            full.pop()
+        else:
+            full.extend(path)
+    return total, full
+
+
+def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
+    G = net.graph
+    names = net.dataset.nodes["name"]
+    links = net.dataset.links
+    teu = q.teu
+    legs: list[Leg] = []
+    pending: dict[str, Any] | None = None  # first half of a parallel link
+    for u, v in zip(path, path[1:], strict=False):
+        d = G.edges[u, v]
+        if d["kind"] == "access":
+            continue
+        if v.endswith("|mid"):
+            pending = dict(d)
+            continue
+        if pending is not None:
+            d = {**d, **{k: pending[k] + d[k] for k in ("distance_km", "time_h", "cost_usd", "co2_kg",
+                                                         "wait_h", "wait_max_h")}}
+            pending = None
+        a, b = d["a"], d["b"]
+        coords: tuple[tuple[float, float], ...] = ()
+        mode = d["mode"]
+        note = d.get("basis", "")
+        if d["link"] is not None:
+            geom = links.at[d["link"], "geometry"]
+            cs = list(geom.coords)
+            coords = tuple((float(x), float(y)) for x, y in (reversed(cs) if d.get("reverse") else cs))
+            if d["kind"] == "crossing":
+                mode = "border"
+            if d.get("name"):
+                note = f"{d['name']}; {note}" if note else d["name"]
+        else:
+            pt = net.dataset.nodes.at[a, "geometry"]
+            coords = ((float(pt.x), float(pt.y)),)
+        legs.append(Leg(
+            from_id=a, from_name=str(names[a]), to_id=b, to_name=str(names[b]), mode=mode,
+            distance_km=d["distance_km"], time_h=d["time_h"], wait_h=d["wait_h"],
+            wait_max_h=d["wait_max_h"], cost_usd=d["cost_usd"] * teu, co2_kg=d["co2_kg"] * teu,
+            corridors=tuple(d["corridors"]), status=d["status"], sources=tuple(d["sources"]),
+            estimate=bool(d["estimate"]), link=d["link"], gauge_mm=d.get("gauge"), note=note,
+            coords=coords,
+        ))
+    return tuple(legs)
+
+
+def _route_from_path(net: Network, q: Query, value: float, path: list[str]) -> Route:
+    legs = _legs(net, q, path)
+    countries: list[str] = []
+    country = net.dataset.nodes["country"]
+    for pid in [q.origin.id] + [leg.to_id for leg in legs]:
+        c = str(country[pid])
+        if not countries or countries[-1] != c:
+            countries.append(c)
+    time_h = sum(leg.time_h for leg in legs)
+    sea_wait = sum(leg.wait_h for leg in legs if leg.mode == "sea")
+    sea_wait_max = sum(leg.wait_max_h for leg in legs if leg.mode == "sea")
+    totals = Totals(
+        distance_km=sum(leg.distance_km for leg in legs),
+        time_h=time_h,
+        time_h_min=time_h - sea_wait,
+        time_h_max=time_h - sea_wait + sea_wait_max,
+        cost_usd=sum(leg.cost_usd for leg in legs),
+        co2_kg=sum(leg.co2_kg for leg in legs),
+        border_crossings=sum(1 for leg in legs if leg.mode == "border"),
+        transfers=sum(1 for leg in legs if leg.mode == "transfer"),
+        wait_h=sum(leg.wait_h for leg in legs),
+    )
+    sig = frozenset(
+        leg.link if leg.link is not None else f"{leg.from_id}:transfer"
+        for leg in legs if leg.mode in ("border", "sea", "transfer")
+    )
+    objective = value * (q.teu if q.by in ("cost", "co2", "generalized") else 1.0)
+    return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
+
+
+def route(net: Network, origin: str, destination: str, **options: Any) -> Route:
+    """Best route from ``origin`` to ``destination``.
+
+    Parameters
+    ----------
+    net
+        The network.
+    origin, destination
+        Place ids, names or aliases.
+    **options
+        ``by`` (time, cost, distance, co2, generalized), ``modes``, ``avoid_countries``, ``avoid``
+        (place or link ids/names), ``via``, ``include_planned`` (planned and under-construction links;
+        off by default), ``teu`` (shipment size; cost and CO2 scale with it).
+
+    Raises
+    ------
+    PlaceNotFound
+        An unknown place (with the closest names).
+    InvalidQuery
+        A bad option.
+    NoRoute
+        Nothing satisfies the constraints; the reason names the blocking constraint.
+    """
+    q = make_query(net, origin, destination, **options)
+    hit = _solve(net, q, _weight_for(net, q))
+    if hit is None:
+        raise NoRoute(explain_no_route(net, q))
+    return _route_from_path(net, q, *hit)
+
+
+def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
+    """Up to ``k`` meaningfully different routes, best first.
+
+    Alternatives differ in a border crossing, a sea leg (port pair) or a transfer terminal, not by a
+    trivial detour: starting from the best route, each distinctive element is banned in turn (then in
+    combination) and the best remaining route is kept when its signature is new. When the best route
+    has no such element (a domestic line haul), alternatives must share under 70 % of its distance.
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
+        raise InvalidQuery(f"alternatives must be an integer from 1 to 10, got {k!r}")
+    q = make_query(net, origin, destination, **options)
+    hit = _solve(net, q, _weight_for(net, q))
+    if hit is None:
+        raise NoRoute(explain_no_route(net, q))
+    best = _route_from_path(net, q, *hit)
+    found = [best]
+    seen_bans: set[frozenset[str]] = {frozenset()}
+    heap: list[tuple[float, int, frozenset[str], Route]] = []
+    counter = 0
+
+    def elements(r: Route) -> set[str]:
+        if r.signature:
+            return set(r.signature)
+        return {leg.link for leg in r.legs if leg.link is not None}
+
+    def push(base: frozenset[str], r: Route) -> None:
+        nonlocal counter
+        for e in elements(r):
+            ban = base | {e}
+            if ban in seen_bans:
+                continue
+            seen_bans.add(ban)
+            ban_places = frozenset(x.split(":")[0] for x in ban if x.endswith(":transfer"))
+            ban_links = frozenset(x for x in ban if not x.endswith(":transfer"))
+            w = _weight_for(net, q, ban_links | ban_places)
+            sol = _solve(net, q, w)
+            if sol is None:
+                continue
+            counter += 1
+            heapq.heappush(heap, (sol[0], counter, ban, _route_from_path(net, q, *sol)))
+
+    push(frozenset(), best)
+    budget = 40
+    while heap and len(found) < k and budget > 0:
+        budget -= 1
+        _, _, ban, cand = heapq.heappop(heap)
+        if all(_distinct(cand, r) for r in found):
+            found.append(cand)
+        push(ban, cand)
+    return found
+
+
+def _distinct(a: Route, b: Route) -> bool:
+    if a.signature or b.signature:
+        return a.signature != b.signature
+    shared = {leg.link for leg in a.legs} & {leg.link for leg in b.legs}
+    common = sum(leg.distance_km for leg in a.legs if leg.link in shared)
+    return common < 0.7 * max(a.totals.distance_km, 1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# explaining why there is no route
+
+
+def explain_no_route(net: Network, q: Query) -> str:
+    """Name the constraint that blocks a route (by relaxing one constraint at a time)."""
+    names = net.dataset.nodes["name"]
+    if q.avoid_countries:
+        for p in (q.origin, q.destination, *q.via):
+            if p.country in q.avoid_countries:
+                role = "origin" if p == q.origin else "destination" if p == q.destination else "via point"
+                return f"the {role} {p.name} lies in an avoided country ({p.country})"
+
+    def ok(**change: Any) -> bool:
+        q2 = Query(**{**q.__dict__, **change})
+        return _solve(net, q2, _weight_for(net, q2)) is not None
+
+    reasons = []
+    if not q.include_planned and ok(include_planned=True):
+        reasons.append("only planned or under-construction links connect these places "
+                       "(allow them with include_planned / --include-planned)")
+    if q.modes != frozenset(MODES) and ok(modes=frozenset(MODES)):
+        missing = sorted(set(MODES) - q.modes)
+        reasons.append(f"the allowed modes exclude {', '.join(missing)}, which every route needs")
+    if q.avoid_countries and ok(avoid_countries=frozenset()):
+        cs = sorted(q.avoid_countries)
+        blockers = [c for c in cs if ok(avoid_countries=q.avoid_countries - {c})]
+        which = ", ".join(blockers) if blockers else ", ".join(cs)
+        reasons.append(f"every route passes through an avoided country ({which})")
+    if q.avoid and ok(avoid=frozenset()):
+        blockers = [a for a in sorted(q.avoid) if ok(avoid=q.avoid - {a})]
+        label = ", ".join(str(names.get(a, a)) for a in (blockers or sorted(q.avoid)))
+        if len(blockers) == 0 and len(q.avoid) > 1:
+            reasons.append(f"the avoided places/crossings together close every way ({label})")
+        else:
+            reasons.append(f"every route needs an avoided place or crossing ({label})")
+    if q.via and ok(via=()):
+        reasons.append("the via points cannot be reached under the other constraints")
+    if reasons:
+        return "no route: " + "; ".join(reasons)
+    return (f"no route between {q.origin.name} and {q.destination.name} under these constraints "
+            "(no single constraint relaxed alone opens one)")
+
+
+# ---------------------------------------------------------------------------------------------
+# matrices
+
+
+def matrix(
+    net: Network,
+    origins: Sequence[str],
+    destinations: Sequence[str],
+    *,
+    by: str = "time",
+    modes: Iterable[str] | None = None,
+    avoid_countries: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+    include_planned: bool = False,
+    teu: float = 1,
+) -> pd.DataFrame:
+    """Objective value of the best route for every origin x destination (NaN: no route).
+
+    Uses ``scipy.sparse.csgraph.dijkstra`` over a CSR built by calling the same weight function as
+    :func:`route` on every edge, so values equal networkx's. Rows are origin ids, columns destination
+    ids; a pair of the same place is 0.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    opts = make_options(net, by=by, modes=modes, avoid_countries=avoid_countries, avoid=avoid,
+                        include_planned=include_planned, teu=teu)
+    o_places = [net.place(o) for o in origins]
+    d_places = [net.place(d) for d in destinations]
+    if not o_places or not d_places:
+        raise InvalidQuery("a matrix needs at least one origin and one destination")
+    w = weight_function(net, by=opts.by, modes=opts.modes, avoid_countries=opts.avoid_countries,
+                        avoid=opts.avoid, include_planned=opts.include_planned)
+    index, u, v, data = _csr_arrays(net, w)
+    n = len(index)
+    csr = csr_matrix((data, (u, v)), shape=(n, n))
+    src = [index[f"{p.id}|out"] for p in o_places]
+    dst = [index[f"{p.id}|in"] for p in d_places]
+    dist = dijkstra(csr, directed=True, indices=src)[:, dst]
+    dist[np.isinf(dist)] = np.nan
+    if by in ("cost", "co2", "generalized"):
+        dist = dist * opts.teu
+    df = pd.DataFrame(dist, index=[p.id for p in o_places], columns=[p.id for p in d_places])
+    for p in o_places:
+        if p.id in df.columns:
+            df.loc[p.id, p.id] = 0.0
+    return df
+
+
+#: Stand-in for zero weights: scipy ignores explicit zeros of a sparse matrix. A path has at most a
+#: few hundred edges, so the added error stays far below any printed rounding.
+_EPS = 1e-9
+
+
+def _csr_arrays(net: Network, w: Weight) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+    """Node index and edge arrays of the graph under weight ``w`` (hidden edges dropped).
+
+    scipy ignores explicit zeros in a sparse matrix, so zero weights become a tiny epsilon.
+    """
+    G = net.graph
+    index = {n: i for i, n in enumerate(G.nodes)}
+    us, vs, ws = [], [], []
+    for a, b, d in G.edges(data=True):
+        x = w(a, b, d)
+        if x is None:
+            continue
+        us.append(index[a])
+        vs.append(index[b])
+        ws.append(x if x > 0 else _EPS)
+    return index, np.asarray(us), np.asarray(vs), np.asarray(ws, dtype=float)
