@@ -735,8 +735,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         corridors = pd.DataFrame(columns=["id", "name", "description", "source"])
     for frame in (nodes, links):
         if len(frame):
-            frame.set_index(frame["id"].to_numpy(), inplace=True)
-            frame.index.name = None
+            frame.index = pd.Index(frame["id"].to_numpy())
     ds = Dataset(path, nodes, links, terminals, corridors, volumes, projects, parameters, sources,
                  tuple(problems))
     return ds, problems

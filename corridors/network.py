@@ -9,8 +9,10 @@ Graph model (built once from a validated :class:`~corridors.data.Dataset`, then 
   stay routable.
 * Mode transfers (``terminals.csv`` ``transfer`` rows) and gauge changes (``gauge_change`` rows) are
   edges between layers of one place; nowhere else can a route change mode or gauge.
-* ``"<place>|out"`` (to every layer) and ``"<place>|in"`` (from every layer) are zero-cost access
-  nodes for origins and destinations; nothing passes through them.
+* A place with several layers gets ``"<place>|out"`` (to every layer) and ``"<place>|in"`` (from
+  every layer), zero-cost access nodes for origins and destinations that nothing passes through; a
+  place with one layer is entered and left at that layer's node. ``G.graph["endpoints"]`` maps a place
+  id to its (source, target) graph nodes.
 
 Edge attributes are per TEU (see :mod:`corridors.costs`). Constraints are applied by the weight
 function in :mod:`corridors.routing`, never by copying or filtering the graph.
@@ -18,6 +20,7 @@ function in :mod:`corridors.routing`, never by copying or filtering the graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,18 +66,31 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
         layers[link["from"]].add(lay)
         layers[link["to"]].add(lay)
 
-    # access nodes
+    # layer nodes, and access nodes where a place has several layers
+    endpoints: dict[str, tuple[str, str]] = {}
+    xy = {r.id: (float(r.geometry.x), float(r.geometry.y)) for r in nodes.values()}
     for pid, lays in layers.items():
-        G.add_node(f"{pid}|out", place=pid, layer="out")
-        G.add_node(f"{pid}|in", place=pid, layer="in")
         for lay in lays:
-            G.add_node(f"{pid}|{lay}", place=pid, layer=lay)
-            zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
-            common = dict(kind="access", mode="access", link=None, status="operational",
-                          corridors=(), sources=(), countries=frozenset({nodes[pid].country}),
-                          places=(pid,), a=pid, b=pid)
+            G.add_node(f"{pid}|{lay}", place=pid, layer=lay, xy=xy[pid])
+        if len(lays) == 1:
+            only = f"{pid}|{next(iter(lays))}"
+            endpoints[pid] = (only, only)
+            continue
+        if not lays:  # a place no link reaches: routable to nothing
+            G.add_node(f"{pid}|none", place=pid, layer="none", xy=xy[pid])
+            endpoints[pid] = (f"{pid}|none", f"{pid}|none")
+            continue
+        G.add_node(f"{pid}|out", place=pid, layer="out", xy=xy[pid])
+        G.add_node(f"{pid}|in", place=pid, layer="in", xy=xy[pid])
+        endpoints[pid] = (f"{pid}|out", f"{pid}|in")
+        zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
+        common = dict(kind="access", mode="access", link=None, status="operational",
+                      corridors=(), sources=(), countries=frozenset({nodes[pid].country}),
+                      places=(pid,), a=pid, b=pid)
+        for lay in lays:
             G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **common))
             G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **common))
+    G.graph["endpoints"] = endpoints
 
     for link in ds.links.to_dict("records"):
         a, b = nodes[link["from"]], nodes[link["to"]]
@@ -94,7 +110,7 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             su, sv = f"{u}|{lay}", f"{v}|{lay}"
             if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
                 mid = f"{link['id']}|mid"
-                G.add_node(mid, place=None, layer=lay)
+                G.add_node(mid, place=None, layer=lay, xy=xy[u])  # see Network.heuristic
                 half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
                 G.add_edge(su, mid, **half)
                 G.add_edge(mid, sv, **{**half, "half": True})
@@ -137,7 +153,7 @@ def _departure(G: nx.DiGraph, pid: str, lay: str) -> str:
     """The departure node of a layer: a copy with only the layer's link edges and the exit."""
     dep = f"{pid}|{lay}|dep"
     if dep not in G:
-        G.add_node(dep, place=pid, layer=lay)
+        G.add_node(dep, place=pid, layer=lay, xy=G.nodes[f"{pid}|{lay}"]["xy"])
         for _, v, d in list(G.out_edges(f"{pid}|{lay}", data=True)):
             if d["kind"] in ("link", "crossing") or v == f"{pid}|in":
                 G.add_edge(dep, v, **d)
@@ -182,6 +198,34 @@ class Network:
             object.__setattr__(self, "_place_index", idx)
         return idx
 
+    # -- lookups shared by routing (built once, lazily) -----------------------------------------
+    @property
+    def lookup(self) -> _Lookup:
+        """Plain dicts of names, countries, coordinates and link lines (faster than frame access)."""
+        lk = self.__dict__.get("_lookup")
+        if lk is None:
+            lk = _Lookup(self.dataset)
+            object.__setattr__(self, "_lookup", lk)
+        return lk
+
+    def heuristic_factor(self, weight: Any) -> float:
+        """Lower bound of ``weight`` per great-circle km over every edge, for an A* heuristic.
+
+        ``h(n) = factor * haversine(n, target)`` is consistent by construction: every edge weighs at
+        least ``factor`` times the great-circle distance between its end nodes (midpoint nodes of
+        parallel links sit at their link's start, so their edges are covered too), and the
+        great-circle distance obeys the triangle inequality. Hidden edges only lengthen paths.
+        """
+        f = float("inf")
+        for u, v, d in self.graph.edges(data=True):
+            km = haversine_km(self.graph.nodes[u]["xy"], self.graph.nodes[v]["xy"])
+            if km <= 0:
+                continue
+            x = weight(u, v, {**d, "status": "operational"} if d["status"] != "operational" else d)
+            if x is not None:
+                f = min(f, x / km)
+        return 0.0 if f == float("inf") else f * (1 - 1e-9)
+
     # -- routing -----------------------------------------------------------------------------
     def route(self, origin: str, destination: str, **options: Any) -> Route:
         """Best route; options as :func:`corridors.routing.route`."""
@@ -211,6 +255,26 @@ class Network:
         if ids is not None:
             rows = rows.loc[list(ids)]
         return [Place.from_row(r) for r in rows.itertuples(index=False)]
+
+
+class _Lookup:
+    """Dict views of the frames that leg building reads many times per route."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.name = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
+        self.country = dict(zip(ds.nodes["id"], ds.nodes["country"], strict=True))
+        self.point = {r.id: (float(r.geometry.x), float(r.geometry.y))
+                      for r in ds.nodes.itertuples(index=False)}
+        self.line = {r.id: tuple((float(x), float(y)) for x, y in r.geometry.coords)
+                     for r in ds.links.itertuples(index=False)}
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lon, lat) points (mean Earth radius)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 _CACHE: dict[Path, Network] = {}

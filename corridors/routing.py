@@ -319,41 +319,103 @@ def weight_function(
     return w
 
 
-def _weight_for(net: Network, q: Query, extra_avoid: frozenset[str] = frozenset()) -> Weight:
-    return weight_function(net, by=q.by, modes=q.modes, avoid_countries=q.avoid_countries,
-                           avoid=q.avoid | extra_avoid, include_planned=q.include_planned)
+def _options_for(q: Query, extra_avoid: frozenset[str] = frozenset()) -> Options:
+    return Options(q.by, q.modes, q.avoid_countries, q.avoid | extra_avoid, q.include_planned, 1.0)
+
+
+class Engine:
+    """The graph under one set of options, compiled for scipy: node index, CSR of the weights.
+
+    Built by calling the options' :func:`weight_function` on every edge (hidden edges dropped), so
+    a route here equals networkx's Dijkstra with the same weight function (tests check it). Cached per
+    network and options; the graph is frozen, so the cache never goes stale.
+    """
+
+    def __init__(self, net: Network, opts: Options) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.weight = weight_function(net, by=opts.by, modes=opts.modes,
+                                      avoid_countries=opts.avoid_countries, avoid=opts.avoid,
+                                      include_planned=opts.include_planned)
+        G = net.graph
+        self.nodes = list(G.nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        us, vs, ws = [], [], []
+        w, index = self.weight, self.index
+        for a, b, d in G.edges(data=True):
+            x = w(a, b, d)
+            if x is None:
+                continue
+            us.append(index[a])
+            vs.append(index[b])
+            ws.append(x if x > 0 else _EPS)
+        self.u = np.asarray(us, dtype=np.int64)
+        self.v = np.asarray(vs, dtype=np.int64)
+        self.w = np.asarray(ws, dtype=float)
+        n = len(self.nodes)
+        self.csr = csr_matrix((self.w, (self.u, self.v)), shape=(n, n))
+        self._trees: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def tree(self, src: int) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and predecessors from one source (the last few are kept)."""
+        hit = self._trees.get(src)
+        if hit is None:
+            from scipy.sparse.csgraph import dijkstra
+
+            dist, pred = dijkstra(self.csr, directed=True, indices=src, return_predecessors=True)
+            if len(self._trees) > 8:
+                self._trees.clear()
+            hit = self._trees[src] = (dist, pred)
+        return hit
+
+    def shortest(self, src: str, dst: str) -> tuple[float, list[str]] | None:
+        """Objective value and graph-node path from ``src`` to ``dst``, None if unreachable."""
+        s, t = self.index[src], self.index[dst]
+        dist, pred = self.tree(s)
+        if not math.isfinite(dist[t]):
+            return None
+        path = [t]
+        while path[-1] != s:
+            path.append(int(pred[path[-1]]))
+        nodes = self.nodes
+        return float(dist[t]), [nodes[i] for i in reversed(path)]
+
+
+def engine(net: Network, opts: Options) -> Engine:
+    """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter)."""
+    cache: dict[Options, Engine] = net.__dict__.setdefault("_engines", {})
+    key = Options(opts.by, opts.modes, opts.avoid_countries, opts.avoid, opts.include_planned, 1.0)
+    eng = cache.get(key)
+    if eng is None:
+        if len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        eng = cache[key] = Engine(net, key)
+    return eng
 
 
 # ---------------------------------------------------------------------------------------------
 # single routes
 
 
-def _shortest(G: nx.DiGraph, src: str, dst: str, w: Weight) -> tuple[float, list[str]] | None:
-    try:
-        dist, path = nx.bidirectional_dijkstra(G, src, dst, weight=w)
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return None
-    return float(dist), path
-
-
-def _solve(net: Network, q: Query, w: Weight) -> tuple[float, list[str]] | None:
+def _solve(net: Network, q: Query, opts: Options) -> tuple[float, list[str]] | None:
     """Shortest path origin -> (vias) -> destination as one graph-node path."""
-    G = net.graph
+    eng = engine(net, opts)
+    ends = net.graph.graph["endpoints"]
     stops = [q.origin, *q.via, q.destination]
-    start = f"{q.origin.id}|out"
+    start = ends[q.origin.id][0]
     total = 0.0
     full: list[str] = []
     for i, nxt in enumerate(stops[1:]):
-        hit = _shortest(G, start, f"{nxt.id}|in", w)
+        hit = eng.shortest(start, ends[nxt.id][1])
         if hit is None:
             return None
         dist, path = hit
         total += dist
-        path = path[:-1]  # drop the |in access node
+        if path[-1].endswith("|in"):
+            path = path[:-1]  # the access node
         if i < len(stops) - 2:
-            full.extend(path)
+            full.extend(path[:-1])
             start = path[-1]  # continue on the layer we arrived on (no free mode change at a via)
-            full.pop()
         else:
             full.extend(path)
     return total, full
@@ -361,8 +423,8 @@ def _solve(net: Network, q: Query, w: Weight) -> tuple[float, list[str]] | None:
 
 def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
     G = net.graph
-    names = net.dataset.nodes["name"]
-    links = net.dataset.links
+    lk = net.lookup
+    names = lk.name
     teu = q.teu
     legs: list[Leg] = []
     pending: dict[str, Any] | None = None  # first half of a parallel link
@@ -382,16 +444,14 @@ def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
         mode = d["mode"]
         note = d.get("basis", "")
         if d["link"] is not None:
-            geom = links.at[d["link"], "geometry"]
-            cs = list(geom.coords)
-            coords = tuple((float(x), float(y)) for x, y in (reversed(cs) if d.get("reverse") else cs))
+            cs = lk.line[d["link"]]
+            coords = cs[::-1] if d.get("reverse") else cs
             if d["kind"] == "crossing":
                 mode = "border"
             if d.get("name"):
                 note = f"{d['name']}; {note}" if note else d["name"]
         else:
-            pt = net.dataset.nodes.at[a, "geometry"]
-            coords = ((float(pt.x), float(pt.y)),)
+            coords = (lk.point[a],)
         legs.append(Leg(
             from_id=a, from_name=str(names[a]), to_id=b, to_name=str(names[b]), mode=mode,
             distance_km=d["distance_km"], time_h=d["time_h"], wait_h=d["wait_h"],
@@ -406,7 +466,7 @@ def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
 def _route_from_path(net: Network, q: Query, value: float, path: list[str]) -> Route:
     legs = _legs(net, q, path)
     countries: list[str] = []
-    country = net.dataset.nodes["country"]
+    country = net.lookup.country
     for pid in [q.origin.id] + [leg.to_id for leg in legs]:
         c = str(country[pid])
         if not countries or countries[-1] != c:
@@ -457,7 +517,7 @@ def route(net: Network, origin: str, destination: str, **options: Any) -> Route:
         Nothing satisfies the constraints; the reason names the blocking constraint.
     """
     q = make_query(net, origin, destination, **options)
-    hit = _solve(net, q, _weight_for(net, q))
+    hit = _solve(net, q, _options_for(q))
     if hit is None:
         raise NoRoute(explain_no_route(net, q))
     return _route_from_path(net, q, *hit)
@@ -474,7 +534,7 @@ def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
         raise InvalidQuery(f"alternatives must be an integer from 1 to 10, got {k!r}")
     q = make_query(net, origin, destination, **options)
-    hit = _solve(net, q, _weight_for(net, q))
+    hit = _solve(net, q, _options_for(q))
     if hit is None:
         raise NoRoute(explain_no_route(net, q))
     best = _route_from_path(net, q, *hit)
@@ -497,8 +557,7 @@ def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options
             seen_bans.add(ban)
             ban_places = frozenset(x.split(":")[0] for x in ban if x.endswith(":transfer"))
             ban_links = frozenset(x for x in ban if not x.endswith(":transfer"))
-            w = _weight_for(net, q, ban_links | ban_places)
-            sol = _solve(net, q, w)
+            sol = _solve(net, q, _options_for(q, ban_links | ban_places))
             if sol is None:
                 continue
             counter += 1
@@ -538,7 +597,7 @@ def explain_no_route(net: Network, q: Query) -> str:
 
     def ok(**change: Any) -> bool:
         q2 = Query(**{**q.__dict__, **change})
-        return _solve(net, q2, _weight_for(net, q2)) is not None
+        return _solve(net, q2, _options_for(q2)) is not None
 
     reasons = []
     if not q.include_planned and ok(include_planned=True):
@@ -598,14 +657,19 @@ def matrix(
     d_places = [net.place(d) for d in destinations]
     if not o_places or not d_places:
         raise InvalidQuery("a matrix needs at least one origin and one destination")
-    w = weight_function(net, by=opts.by, modes=opts.modes, avoid_countries=opts.avoid_countries,
-                        avoid=opts.avoid, include_planned=opts.include_planned)
-    index, u, v, data = _csr_arrays(net, w)
+    eng = engine(net, opts)
+    index, u, v, data = eng.index, eng.u, eng.v, eng.w
+    ends = net.graph.graph["endpoints"]
+    src = [index[ends[p.id][0]] for p in o_places]
+    dst = [index[ends[p.id][1]] for p in d_places]
     n = len(index)
-    csr = csr_matrix((data, (u, v)), shape=(n, n))
-    src = [index[f"{p.id}|out"] for p in o_places]
-    dst = [index[f"{p.id}|in"] for p in d_places]
-    dist = dijkstra(csr, directed=True, indices=src)[:, dst]
+    keep = np.zeros(n, dtype=bool)
+    keep[src] = True
+    keep[dst] = True
+    u, v, data, remap = _contract(n, u, v, data, keep)
+    m = int(remap.max()) + 1 if len(remap) else 0
+    csr = csr_matrix((data, (remap[u], remap[v])), shape=(m, m))
+    dist = dijkstra(csr, directed=True, indices=remap[src])[:, remap[dst]]
     dist[np.isinf(dist)] = np.nan
     if by in ("cost", "co2", "generalized"):
         dist = dist * opts.teu
@@ -621,19 +685,54 @@ def matrix(
 _EPS = 1e-9
 
 
-def _csr_arrays(net: Network, w: Weight) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
-    """Node index and edge arrays of the graph under weight ``w`` (hidden edges dropped).
+def _contract(
+    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bypass pass-through nodes (at most two neighbours, not an origin or destination).
 
-    scipy ignores explicit zeros in a sparse matrix, so zero weights become a tiny epsilon.
+    Corridor networks are long chains of stations between junctions. A node ``x`` whose in- and
+    out-neighbours are at most two places ``{p, q}`` is replaced by edges ``p -> q`` (and ``q -> p``)
+    weighing the sum of the two edges they replace; dead ends are dropped. Shortest distances
+    between kept nodes are unchanged (weights are non-negative). Returns the new edge arrays and a
+    map from old node index to new index (-1 for removed nodes).
     """
-    G = net.graph
-    index = {n: i for i, n in enumerate(G.nodes)}
-    us, vs, ws = [], [], []
-    for a, b, d in G.edges(data=True):
-        x = w(a, b, d)
-        if x is None:
+    out: list[dict[int, float]] = [{} for _ in range(n)]
+    inn: list[dict[int, float]] = [{} for _ in range(n)]
+    for a, b, x in zip(u.tolist(), v.tolist(), w.tolist(), strict=True):
+        if a == b:
             continue
-        us.append(index[a])
-        vs.append(index[b])
-        ws.append(x if x > 0 else _EPS)
-    return index, np.asarray(us), np.asarray(vs), np.asarray(ws, dtype=float)
+        if x < out[a].get(b, math.inf):
+            out[a][b] = x
+            inn[b][a] = x
+    alive = np.ones(n, dtype=bool)
+    work = [i for i in range(n) if not keep[i]]
+    while work:
+        x = work.pop()
+        if not alive[x]:
+            continue
+        nbrs = set(out[x]) | set(inn[x])
+        if len(nbrs) > 2:
+            continue
+        for a, wa in inn[x].items():
+            for b, wb in out[x].items():
+                if a != b and wa + wb < out[a].get(b, math.inf):
+                    out[a][b] = wa + wb
+                    inn[b][a] = wa + wb
+        for a in inn[x]:
+            del out[a][x]
+        for b in out[x]:
+            del inn[b][x]
+        out[x].clear()
+        inn[x].clear()
+        alive[x] = False
+        work.extend(y for y in nbrs if not keep[y] and alive[y])
+    remap = np.full(n, -1, dtype=np.int64)
+    remap[alive] = np.arange(int(alive.sum()))
+    us, vs, ws = [], [], []
+    for a in np.flatnonzero(alive).tolist():
+        for b, x in out[a].items():
+            us.append(a)
+            vs.append(b)
+            ws.append(x)
+    return (np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64),
+            np.asarray(ws, dtype=float), remap)

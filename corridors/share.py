@@ -1,0 +1,222 @@
+"""View state <-> URL query parameters, validated (never pickled, never evaluated).
+
+A view is a page plus its options: the route query (origin, destination, objective, modes, avoided
+countries and places, planned links, alternatives, shipment size), the map camera (lat, lon, zoom,
+pitch, bearing; rounded), the selected feature and presenter flags. :func:`parse_view` turns any
+query-parameter mapping, however hostile, into a valid :class:`ViewState` plus a list of notices
+saying what was ignored; :func:`view_query` and :func:`view_link` go the other way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from corridors.routing import Query
+
+__all__ = ["PAGES", "ViewState", "parse_view", "route_link", "view_link", "view_query"]
+
+#: URL path of each page (st.navigation url_path) by page key.
+PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources"}
+OBJECTIVES = ("time", "cost", "distance", "co2", "generalized")
+MODES = ("rail", "road", "sea")
+MAX_VALUE_CHARS = 200
+MAX_LIST_ITEMS = 20
+_ID_RE = re.compile(r"^[a-z0-9_]{1,80}$")
+_CC_RE = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a link carries. Defaults are the app's defaults."""
+
+    page: str = "overview"
+    origin: str | None = None
+    destination: str | None = None
+    by: str = "time"
+    modes: tuple[str, ...] = MODES
+    avoid_countries: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    include_planned: bool = False
+    alternatives: int = 3
+    teu: float = 1.0
+    lat: float | None = None
+    lon: float | None = None
+    zoom: float | None = None
+    pitch: float = 0.0
+    bearing: float = 0.0
+    selected: str | None = None
+    year: int | None = None
+    present: bool = False
+    tour: int | None = None
+    step: int | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+_DEFAULT = ViewState()
+
+
+def _first(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return str(v[-1]) if v else ""
+    return str(v)
+
+
+def _number(raw: str, lo: float, hi: float) -> float | None:
+    try:
+        x = float(raw)
+    except ValueError:
+        return None
+    if not math.isfinite(x) or not lo <= x <= hi:
+        return None
+    return x
+
+
+def parse_view(
+    params: Mapping[str, Any], *, place_ids: Iterable[str] = (), link_ids: Iterable[str] = (),
+    countries: Iterable[str] = (),
+) -> tuple[ViewState, list[str]]:
+    """Validate query parameters into a :class:`ViewState`.
+
+    Parameters
+    ----------
+    params
+        ``st.query_params.to_dict()`` or any mapping of str to str or list of str (a repeated key
+        keeps its last value).
+    place_ids, link_ids, countries
+        What exists in the dataset: unknown ids are dropped with a notice.
+
+    Returns
+    -------
+    The state and human-readable notices (plain text, values quoted with repr and truncated).
+    """
+    places, links, ccs = set(place_ids), set(link_ids), set(countries)
+    notices: list[str] = []
+    out: dict[str, Any] = {}
+
+    def bad(key: str, raw: str, why: str) -> None:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        notices.append(f"ignored {key}={shown!r}: {why}")
+
+    known = {f.name for f in fields(ViewState)} - {"extra"}
+    for key in params:
+        if key not in known:
+            bad(str(key)[:40], _first(params[key]), "unknown parameter")
+    for key in known:
+        if key not in params:
+            continue
+        raw = _first(params[key]).strip()
+        if len(raw) > MAX_VALUE_CHARS * (10 if key in ("avoid",) else 1):
+            bad(key, raw, "too long")
+            continue
+        if key == "page":
+            if raw in PAGES:
+                out[key] = raw
+            else:
+                bad(key, raw, "unknown page")
+        elif key in ("origin", "destination", "selected"):
+            ok = _ID_RE.match(raw) and (raw in places or raw in links or not (places or links))
+            if key != "selected" and places:
+                ok = ok and raw in places
+            if ok:
+                out[key] = raw
+            elif raw:
+                bad(key, raw, "not a known place" if key != "selected" else "not a known feature")
+        elif key == "by":
+            if raw in OBJECTIVES:
+                out[key] = raw
+            else:
+                bad(key, raw, f"use one of {', '.join(OBJECTIVES)}")
+        elif key in ("modes", "avoid_countries", "avoid"):
+            items = [x.strip() for x in raw.split(",") if x.strip()][:MAX_LIST_ITEMS]
+            keep = []
+            for x in items:
+                if key == "modes":
+                    good = x in MODES
+                elif key == "avoid_countries":
+                    good = bool(_CC_RE.match(x)) and (x in ccs or not ccs)
+                else:
+                    good = bool(_ID_RE.match(x)) and (x in places or x in links or not (places or links))
+                if good and x not in keep:
+                    keep.append(x)
+                elif not good:
+                    bad(key, x, "not a known value")
+            if key == "modes" and not keep:
+                bad(key, raw, "no valid mode")
+                continue
+            out[key] = tuple(keep)
+        elif key in ("include_planned", "present"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                out[key] = True
+            elif raw.lower() in ("0", "false", "no", "off", ""):
+                out[key] = False
+            else:
+                bad(key, raw, "use 1 or 0")
+        else:
+            lim = {"alternatives": (1, 5), "teu": (0.01, 10_000), "lat": (-85, 85),
+                   "lon": (-180, 180), "zoom": (0, 20), "pitch": (0, 85), "bearing": (-360, 360),
+                   "year": (1990, 2050), "tour": (1, 10**9), "step": (1, 10_000)}[key]
+            x = _number(raw, *lim)
+            if x is None:
+                bad(key, raw, f"not a number from {lim[0]:g} to {lim[1]:g}")
+                continue
+            if key in ("alternatives", "year", "tour", "step"):
+                if x != int(x):
+                    bad(key, raw, "not a whole number")
+                    continue
+                out[key] = int(x)
+            else:
+                out[key] = round(x, 4 if key in ("lat", "lon") else 2)
+    state = replace(_DEFAULT, **out)
+    if state.origin and state.origin == state.destination:
+        notices.append("ignored destination: same as the origin")
+        state = replace(state, destination=None)
+    return state, notices
+
+
+def view_query(state: ViewState) -> dict[str, str]:
+    """Query parameters of a state, omitting defaults (stable key order)."""
+    q: dict[str, str] = {}
+    for f in fields(ViewState):
+        if f.name == "extra":
+            continue
+        v = getattr(state, f.name)
+        if v == getattr(_DEFAULT, f.name) or v is None:
+            continue
+        if isinstance(v, bool):
+            q[f.name] = "1" if v else "0"
+        elif isinstance(v, tuple):
+            q[f.name] = ",".join(v)
+        elif isinstance(v, float):
+            q[f.name] = f"{v:g}"
+        else:
+            q[f.name] = str(v)
+    q.pop("page", None)
+    return q
+
+
+def view_link(state: ViewState, *, base_url: str = "http://localhost:8501") -> str:
+    """Absolute app link of a view (the page is the URL path, options the query)."""
+    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
+    path = parts.path.rstrip("/")
+    page = PAGES.get(state.page, "")
+    url = f"{parts.scheme}://{parts.netloc}{path}/{page}"
+    query = urlencode(view_query(state))
+    return f"{url}?{query}" if query else url
+
+
+def route_link(query: Query, *, base_url: str = "http://localhost:8501", alternatives: int = 1) -> str:
+    """The planner link that reproduces a route query (``corridors route ... --link``)."""
+    state = ViewState(
+        page="planner", origin=query.origin.id, destination=query.destination.id, by=query.by,
+        modes=tuple(m for m in MODES if m in query.modes),
+        avoid_countries=tuple(sorted(query.avoid_countries)), avoid=tuple(sorted(query.avoid)),
+        include_planned=query.include_planned, alternatives=max(1, min(alternatives, 5)),
+        teu=float(query.teu),
+    )
+    return view_link(state, base_url=base_url)
