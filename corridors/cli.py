@@ -58,55 +58,100 @@ def _csv_list(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``corridors`` command."""
-    p = _Parser(prog="corridors", description="Freight-corridor routes and costs for Central Asia "
-                "and the Caspian (the same engine as the map).")
+    p = _Parser(
+        prog="corridors",
+        description="Freight-corridor routes and costs for Central Asia "
+        "and the Caspian (the same engine as the map).",
+    )
     p.add_argument("--data", metavar="DIR", help="dataset directory (default: the shipped geodata/)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     fmt = argparse.RawDescriptionHelpFormatter
 
-    r = sub.add_parser("route", help="best route(s) between two places", epilog=_ROUTE_EPILOG,
-                       formatter_class=fmt)
+    r = sub.add_parser(
+        "route", help="best route(s) between two places", epilog=_ROUTE_EPILOG, formatter_class=fmt
+    )
     r.add_argument("origin", help="place id, name or alias")
     r.add_argument("destination", help="place id, name or alias")
     _add_constraints(r)
-    r.add_argument("--via", type=_csv_list, default=[], metavar="PLACE[,PLACE]",
-                   help="pass through these places in order")
-    r.add_argument("--alternatives", type=int, default=1, metavar="K",
-                   help="number of meaningfully different routes (1-10, default 1)")
+    r.add_argument(
+        "--via",
+        type=_csv_list,
+        default=[],
+        metavar="PLACE[,PLACE]",
+        help="pass through these places in order",
+    )
+    r.add_argument(
+        "--alternatives",
+        type=int,
+        default=1,
+        metavar="K",
+        help="number of meaningfully different routes (1-10, default 1)",
+    )
     r.add_argument("--format", choices=("table", "json", "csv", "geojson"), default="table")
-    r.add_argument("--link", nargs="?", const="http://localhost:8501", default=None,
-                   metavar="BASE_URL", help="print the app link for this query instead of the route")
+    r.add_argument(
+        "--link",
+        nargs="?",
+        const="http://localhost:8501",
+        default=None,
+        metavar="BASE_URL",
+        help="print the app link for this query instead of the route",
+    )
 
-    m = sub.add_parser("matrix", help="objective value for many origins x destinations",
-                       epilog=_MATRIX_EPILOG, formatter_class=fmt)
+    m = sub.add_parser(
+        "matrix",
+        help="objective value for many origins x destinations",
+        epilog=_MATRIX_EPILOG,
+        formatter_class=fmt,
+    )
     m.add_argument("--from", dest="origins", type=_csv_list, required=True, metavar="A,B,...")
     m.add_argument("--to", dest="destinations", type=_csv_list, required=True, metavar="C,D,...")
     _add_constraints(m)
     m.add_argument("--format", choices=("csv", "json"), default="csv")
 
-    pl = sub.add_parser("places", help="search places by name or alias", epilog=_PLACES_EPILOG,
-                        formatter_class=fmt)
+    pl = sub.add_parser(
+        "places", help="search places by name or alias", epilog=_PLACES_EPILOG, formatter_class=fmt
+    )
     pl.add_argument("query", nargs="?", default="")
     pl.add_argument("--kind", choices=("hub", "port", "border_post", "terminal", "junction"))
     pl.add_argument("--format", choices=("table", "json"), default="table")
 
-    v = sub.add_parser("validate", help="check a dataset and list every problem",
-                       epilog=_VALIDATE_EPILOG, formatter_class=fmt)
+    v = sub.add_parser(
+        "validate",
+        help="check a dataset and list every problem",
+        epilog=_VALIDATE_EPILOG,
+        formatter_class=fmt,
+    )
     v.add_argument("path", nargs="?", default=None, metavar="GEODATA_DIR")
     return p
 
 
 def _add_constraints(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--by", choices=("time", "cost", "distance", "co2", "generalized"), default="time",
-                   help="objective (default time)")
-    p.add_argument("--modes", type=_csv_list, default=None, metavar="rail,road,sea",
-                   help="allowed modes (default all)")
-    p.add_argument("--avoid-country", type=_csv_list, default=[], metavar="XX[,YY]",
-                   help="ISO codes of countries to avoid")
-    p.add_argument("--avoid", type=_csv_list, default=[], metavar="PLACE[,PLACE]",
-                   help="places, border posts or link ids to avoid")
-    p.add_argument("--include-planned", action="store_true",
-                   help="allow planned and under-construction links")
+    p.add_argument(
+        "--by",
+        choices=("time", "cost", "distance", "co2", "generalized"),
+        default="time",
+        help="objective (default time)",
+    )
+    p.add_argument(
+        "--modes", type=_csv_list, default=None, metavar="rail,road,sea", help="allowed modes (default all)"
+    )
+    p.add_argument(
+        "--avoid-country",
+        type=_csv_list,
+        default=[],
+        metavar="XX[,YY]",
+        help="ISO codes of countries to avoid",
+    )
+    p.add_argument(
+        "--avoid",
+        type=_csv_list,
+        default=[],
+        metavar="PLACE[,PLACE]",
+        help="places, border posts or link ids to avoid",
+    )
+    p.add_argument(
+        "--include-planned", action="store_true", help="allow planned and under-construction links"
+    )
     p.add_argument("--teu", type=float, default=1.0, metavar="N", help="shipment size in TEU")
 
 
@@ -152,8 +197,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _constraints(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(by=args.by, modes=args.modes, avoid_countries=args.avoid_country, avoid=args.avoid,
-                include_planned=args.include_planned, teu=args.teu)
+    return dict(
+        by=args.by,
+        modes=args.modes,
+        avoid_countries=args.avoid_country,
+        avoid=args.avoid,
+        include_planned=args.include_planned,
+        teu=args.teu,
+    )
 
 
 def route_document(routes: Sequence[Route]) -> dict[str, Any]:
@@ -164,9 +215,12 @@ def route_document(routes: Sequence[Route]) -> dict[str, Any]:
         "destination": {"id": q.destination.id, "name": q.destination.name},
         "objective": q.by,
         "options": {
-            "modes": sorted(q.modes), "avoid_countries": sorted(q.avoid_countries),
-            "avoid": sorted(q.avoid), "via": [v.id for v in q.via],
-            "include_planned": q.include_planned, "teu": q.teu,
+            "modes": sorted(q.modes),
+            "avoid_countries": sorted(q.avoid_countries),
+            "avoid": sorted(q.avoid),
+            "via": [v.id for v in q.via],
+            "include_planned": q.include_planned,
+            "teu": q.teu,
         },
         "routes": [r.to_dict() for r in routes],
     }
@@ -201,16 +255,17 @@ def _route(net: Any, args: argparse.Namespace) -> int:
     if args.link is not None:
         from corridors.share import route_link
 
-        sys.stdout.write(route_link(found[0].query, base_url=args.link,
-                                    alternatives=args.alternatives) + "\n")
+        sys.stdout.write(
+            route_link(found[0].query, base_url=args.link, alternatives=args.alternatives) + "\n"
+        )
         return EXIT_OK
     sys.stdout.write(render_route(found, args.format))
     return EXIT_OK
 
 
 def _fmt_h(h: float) -> str:
-    d, rem = divmod(h, 24)
-    return f"{h:,.1f} h ({int(d)} d {rem:.0f} h)" if d else f"{h:,.1f} h"
+    d, rem = divmod(round(h), 24)
+    return f"{h:,.1f} h ({d} d {rem} h)" if d else f"{h:,.1f} h"
 
 
 def _route_table(routes: Sequence[Route]) -> str:
@@ -228,23 +283,50 @@ def _route_table(routes: Sequence[Route]) -> str:
         )
         rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "kg CO2", "status", "est")]
         for leg in r.legs:
-            rows.append((
-                leg.from_name[:24], leg.to_name[:24], leg.mode, f"{leg.distance_km:,.0f}",
-                f"{leg.time_h:,.1f}", f"{leg.wait_h:,.1f}", f"{leg.cost_usd:,.0f}", f"{leg.co2_kg:,.0f}",
-                leg.status, "EST" if leg.estimate else "",
-            ))
+            rows.append(
+                (
+                    leg.from_name[:24],
+                    leg.to_name[:24],
+                    leg.mode,
+                    f"{leg.distance_km:,.0f}",
+                    f"{leg.time_h:,.1f}",
+                    f"{leg.wait_h:,.1f}",
+                    f"{leg.cost_usd:,.0f}",
+                    f"{leg.co2_kg:,.0f}",
+                    leg.status,
+                    "EST" if leg.estimate else "",
+                )
+            )
         widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
         for row in rows:
-            out.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-                      + "\n")
+            out.write(
+                "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+            )
         if r.estimate:
             out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
     return out.getvalue()
 
 
-_CSV_FIELDS = ("route", "seq", "from", "from_name", "to", "to_name", "mode", "distance_km", "time_h",
-               "wait_h", "cost_usd", "co2_kg", "corridors", "status", "sources", "estimate", "link",
-               "note")
+_CSV_FIELDS = (
+    "route",
+    "seq",
+    "from",
+    "from_name",
+    "to",
+    "to_name",
+    "mode",
+    "distance_km",
+    "time_h",
+    "wait_h",
+    "cost_usd",
+    "co2_kg",
+    "corridors",
+    "status",
+    "sources",
+    "estimate",
+    "link",
+    "note",
+)
 
 
 def _route_csv(routes: Sequence[Route]) -> str:
@@ -254,11 +336,16 @@ def _route_csv(routes: Sequence[Route]) -> str:
     for i, r in enumerate(routes, start=1):
         for j, leg in enumerate(r.legs, start=1):
             d = leg.to_dict()
-            w.writerow({
-                "route": i, "seq": j, **{k: d[k] for k in _CSV_FIELDS[2:] if k in d},
-                "corridors": ";".join(leg.corridors), "sources": ";".join(leg.sources),
-                "estimate": str(leg.estimate).lower(),
-            })
+            w.writerow(
+                {
+                    "route": i,
+                    "seq": j,
+                    **{k: d[k] for k in _CSV_FIELDS[2:] if k in d},
+                    "corridors": ";".join(leg.corridors),
+                    "sources": ";".join(leg.sources),
+                    "estimate": str(leg.estimate).lower(),
+                }
+            )
     return out.getvalue()
 
 
@@ -266,29 +353,48 @@ def _route_geojson(routes: Sequence[Route]) -> dict[str, Any]:
     doc = route_document(routes)
     feats = []
     for i, r in enumerate(doc["routes"], start=1):
-        feats.append({"type": "Feature", "geometry": r["geometry"], "properties": {
-            "kind": "route", "route": i, "summary": r["summary"], **r["totals"],
-            "countries": ",".join(r["countries"]), "estimate": r["estimate"],
-        }})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": r["geometry"],
+                "properties": {
+                    "kind": "route",
+                    "route": i,
+                    "summary": r["summary"],
+                    **r["totals"],
+                    "countries": ",".join(r["countries"]),
+                    "estimate": r["estimate"],
+                },
+            }
+        )
         for j, (leg, obj) in enumerate(zip(r["legs"], routes[i - 1].legs, strict=True), start=1):
             coords = [[round(x, 5), round(y, 5)] for x, y in obj.coords]
-            geom = ({"type": "Point", "coordinates": coords[0]} if len(coords) == 1
-                    else {"type": "LineString", "coordinates": coords})
+            geom = (
+                {"type": "Point", "coordinates": coords[0]}
+                if len(coords) == 1
+                else {"type": "LineString", "coordinates": coords}
+            )
             props = {"kind": "leg", "route": i, "seq": j, **leg}
             props["corridors"] = ";".join(leg["corridors"])
             props["sources"] = ";".join(leg["sources"])
             feats.append({"type": "Feature", "geometry": geom, "properties": props})
-    return {"type": "FeatureCollection", "properties": {k: doc[k] for k in ("origin", "destination",
-                                                                             "objective")},
-            "features": feats}
+    return {
+        "type": "FeatureCollection",
+        "properties": {k: doc[k] for k in ("origin", "destination", "objective")},
+        "features": feats,
+    }
 
 
 def _matrix(net: Any, args: argparse.Namespace) -> int:
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
     if args.format == "json":
         values = [[None if v != v else round(float(v), 3) for v in row] for row in df.to_numpy()]
-        doc = {"objective": args.by, "origins": list(df.index), "destinations": list(df.columns),
-               "values": values}
+        doc = {
+            "objective": args.by,
+            "origins": list(df.index),
+            "destinations": list(df.columns),
+            "values": values,
+        }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
         out = io.StringIO()
@@ -309,8 +415,7 @@ def _places(net: Any, args: argparse.Namespace) -> int:
         sys.stderr.write(f"no place matches {args.query!r}\n")
         return EXIT_OK
     rows = [("id", "name", "country", "kind", "modes", "aliases")]
-    rows += [(p.id, p.name, p.country, p.kind, ",".join(p.modes), ", ".join(p.aliases)[:60])
-             for p in hits]
+    rows += [(p.id, p.name, p.country, p.kind, ",".join(p.modes), ", ".join(p.aliases)[:60]) for p in hits]
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for r in rows:
         sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")

@@ -45,7 +45,7 @@ STATUSES = ("operational", "under_construction", "planned")
 PROJECT_STATUSES = ("announced", "agreed", "under_construction", "operational")
 OPERATIONS = ("transfer", "gauge_change")
 GAUGES = (1435, 1520, 1676)
-VOLUME_METRICS = ("freight", "trade", "target", "containers", "vehicles")
+VOLUME_METRICS = ("freight", "trade", "target", "investment", "containers", "vehicles")
 VOLUME_UNITS = ("t", "TEU", "USD", "vehicles")
 SOURCE_FLAGS = ("OFFICIAL", "PRESS", "PRESS/Wiki", "UNVERIFIED", "METHOD", "EST")
 
@@ -65,8 +65,52 @@ MAX_FILE_BYTES = 20_000_000
 
 # ISO 3166-1 alpha-2 codes of the countries the corridors touch or may touch (Eurasia, Middle East).
 COUNTRIES = frozenset(
-    "AF AM AZ BG BY CN GE GR HU IN IQ IR KG KZ LT LV MN OM PK PL RO RS RU SA SY TJ TM TR UA UZ "
-    "AE QA KW BH JO LB CY MD SK CZ DE AT EE FI".split()
+    [
+        "AF",
+        "AM",
+        "AZ",
+        "BG",
+        "BY",
+        "CN",
+        "GE",
+        "GR",
+        "HU",
+        "IN",
+        "IQ",
+        "IR",
+        "KG",
+        "KZ",
+        "LT",
+        "LV",
+        "MN",
+        "OM",
+        "PK",
+        "PL",
+        "RO",
+        "RS",
+        "RU",
+        "SA",
+        "SY",
+        "TJ",
+        "TM",
+        "TR",
+        "UA",
+        "UZ",
+        "AE",
+        "QA",
+        "KW",
+        "BH",
+        "JO",
+        "LB",
+        "CY",
+        "MD",
+        "SK",
+        "CZ",
+        "DE",
+        "AT",
+        "EE",
+        "FI",
+    ]
 )
 
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -153,9 +197,7 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         return None
 
 
-def _read_geojson(
-    path: Path, geom_type: str, problems: list[Problem]
-) -> list[tuple[dict[str, Any], Any]]:
+def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[tuple[dict[str, Any], Any]]:
     """Return ``(properties, geometry)`` pairs of a FeatureCollection, reporting what is broken."""
     name = path.name
     text = _read_text(path, problems)
@@ -201,9 +243,7 @@ def _geometry(g: Any, geom_type: str, name: str, label: str, problems: list[Prob
         problems.append(Problem(name, label, "geometry", "is missing"))
         return None
     if g.get("type") != geom_type:
-        problems.append(
-            Problem(name, label, "geometry", f"is a {g.get('type')!s}, expected {geom_type}")
-        )
+        problems.append(Problem(name, label, "geometry", f"is a {g.get('type')!s}, expected {geom_type}"))
         return None
     coords = g.get("coordinates")
     try:
@@ -318,7 +358,12 @@ class _Checker:
         return v
 
     def number(
-        self, rec: Mapping[str, Any], fid: str, fld: str, *, required: bool = False,
+        self,
+        rec: Mapping[str, Any],
+        fid: str,
+        fld: str,
+        *,
+        required: bool = False,
         positive: bool = False,
     ) -> float | None:
         try:
@@ -389,7 +434,8 @@ class _Checker:
         x0, y0, x1, y1 = REGION
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             self.add(
-                fid, "geometry",
+                fid,
+                "geometry",
                 f"coordinate ({lon:g}, {lat:g}) is outside the region lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}",
             )
 
@@ -447,8 +493,23 @@ def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, st
         rec["geometry"] = geom
         if nid:
             out.append(rec)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(
-        ["id", "name", "aliases", "country", "kind", "modes", "source", "estimate", "estimate_note", "note"]
+    return (
+        gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+        if out
+        else _empty_gdf(
+            [
+                "id",
+                "name",
+                "aliases",
+                "country",
+                "kind",
+                "modes",
+                "source",
+                "estimate",
+                "estimate_note",
+                "note",
+            ]
+        )
     )
 
 
@@ -460,7 +521,11 @@ _LINK_NUMBERS = ("duration_h", "interval_h", "speed_kmh", "dwell_h", "dwell_h_re
 
 
 def _links(
-    path: Path, problems: list[Problem], src: set[str], ids: dict[str, str], nodes: gpd.GeoDataFrame,
+    path: Path,
+    problems: list[Problem],
+    src: set[str],
+    ids: dict[str, str],
+    nodes: gpd.GeoDataFrame,
     corridor_ids: set[str] | None,
 ) -> gpd.GeoDataFrame:
     feats = _read_geojson(path / "links.geojson", "LineString", problems)
@@ -517,7 +582,8 @@ def _links(
                     chk.add(fid, "fee_usd", "a crossing needs fee_usd and fee_usd_rev")
             elif a.country != b.country:
                 chk.add(
-                    fid, "to",
+                    fid,
+                    "to",
                     f"land link joins {a.country} and {b.country}: split it at the border with a crossing",
                 )
         if geom is not None:
@@ -525,9 +591,10 @@ def _links(
                 chk.in_region(fid, x, y)
             if a is not None and b is not None and a.geometry is not None and b.geometry is not None:
                 for (x, y), n, end in ((geom.coords[0], a, "start"), (geom.coords[-1], b, "end")):
-                    if abs(x - n.geometry.x) > ENDPOINT_TOLERANCE_DEG or abs(
-                        y - n.geometry.y
-                    ) > ENDPOINT_TOLERANCE_DEG:
+                    if (
+                        abs(x - n.geometry.x) > ENDPOINT_TOLERANCE_DEG
+                        or abs(y - n.geometry.y) > ENDPOINT_TOLERANCE_DEG
+                    ):
                         chk.add(fid, "geometry", f"does not {end} at node {n.id!r}")
             length = rec["length_km"]
             if length:
@@ -537,7 +604,8 @@ def _links(
                 hi = geo * LENGTH_RATIO_MAX + (LENGTH_SLACK_KM if geo < 30 else 0)
                 if not lo <= length <= hi:
                     chk.add(
-                        fid, "length_km",
+                        fid,
+                        "length_km",
                         f"{length:g} km disagrees with the {geo:.0f} km geodesic length of the geometry "
                         f"(allowed {LENGTH_RATIO_MIN:g}x to {LENGTH_RATIO_MAX:g}x)",
                     )
@@ -548,9 +616,7 @@ def _links(
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(cols)
 
 
-def _terminals(
-    path: Path, problems: list[Problem], src: set[str], nodes: gpd.GeoDataFrame
-) -> pd.DataFrame:
+def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: gpd.GeoDataFrame) -> pd.DataFrame:
     f = path / "terminals.csv"
     if not f.exists():
         return pd.DataFrame(columns=["node", "operation", "between", "time_h", "cost_usd"])
@@ -581,8 +647,16 @@ def _terminals(
         time_h = chk.number(r, fid, "time_h")
         cost = chk.number(r, fid, "cost_usd")
         s = chk.sourcing(r, fid, has_figures=time_h is not None or cost is not None)
-        out.append({"node": node, "operation": op, "between": "/".join(parts), "time_h": time_h,
-                    "cost_usd": cost, **s})
+        out.append(
+            {
+                "node": node,
+                "operation": op,
+                "between": "/".join(parts),
+                "time_h": time_h,
+                "cost_usd": cost,
+                **s,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -603,10 +677,28 @@ def _corridors(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFra
     return pd.DataFrame(out)
 
 
-def _volumes(path: Path, problems: list[Problem], src: set[str], subjects: dict[str, set[str]]) -> pd.DataFrame:
+def _volumes(
+    path: Path, problems: list[Problem], src: set[str], subjects: dict[str, set[str]]
+) -> pd.DataFrame:
     f = path / "volumes.csv"
-    cols = ["id", "subject_kind", "subject", "metric", "year", "period", "months", "value", "unit",
-            "direction", "scope", "conflict_group", "source", "estimate", "estimate_note", "note"]
+    cols = [
+        "id",
+        "subject_kind",
+        "subject",
+        "metric",
+        "year",
+        "period",
+        "months",
+        "value",
+        "unit",
+        "direction",
+        "scope",
+        "conflict_group",
+        "source",
+        "estimate",
+        "estimate_note",
+        "note",
+    ]
     if not f.exists():
         return pd.DataFrame(columns=cols)
     rows = _read_csv(f, ("id", "subject_kind", "subject", "metric", "year", "value", "unit"), problems)
@@ -624,14 +716,16 @@ def _volumes(path: Path, problems: list[Problem], src: set[str], subjects: dict[
         if year is not None and not (1990 <= year <= 2050 and year == int(year)):
             chk.add(fid, "year", f"implausible year {year:g}")
         months = chk.number(r, fid, "months")
-        if months is not None and not (1 <= months <= 12):
-            chk.add(fid, "months", "must be 1..12")
+        if months is not None and not (0 < months <= 12):
+            chk.add(fid, "months", "must be more than 0 and at most 12 (a week is 0.23)")
         rec = {
-            "id": vid, "subject_kind": kind, "subject": subj,
+            "id": vid,
+            "subject_kind": kind,
+            "subject": subj,
             "metric": chk.choice(r, fid, "metric", VOLUME_METRICS),
             "year": int(year) if year is not None else None,
             "period": r.get("period", "") or "FY",
-            "months": int(months) if months is not None else 12,
+            "months": months if months is not None else 12.0,
             "value": chk.number(r, fid, "value", required=True),
             "unit": chk.choice(r, fid, "unit", VOLUME_UNITS),
             "direction": r.get("direction", "") or "both",
@@ -644,11 +738,24 @@ def _volumes(path: Path, problems: list[Problem], src: set[str], subjects: dict[
     return pd.DataFrame(out, columns=cols)
 
 
-def _projects(path: Path, problems: list[Problem], src: set[str], ids: dict[str, str],
-              node_ids: set[str]) -> gpd.GeoDataFrame:
+def _projects(
+    path: Path, problems: list[Problem], src: set[str], ids: dict[str, str], node_ids: set[str]
+) -> gpd.GeoDataFrame:
     f = path / "projects.geojson"
-    cols = ["id", "name", "country", "sector", "value_usd_m", "status", "announced", "near",
-            "source", "estimate", "estimate_note", "note"]
+    cols = [
+        "id",
+        "name",
+        "country",
+        "sector",
+        "value_usd_m",
+        "status",
+        "announced",
+        "near",
+        "source",
+        "estimate",
+        "estimate_note",
+        "note",
+    ]
     if not f.exists():
         return _empty_gdf(cols)
     feats = _read_geojson(f, "Point", problems)
@@ -694,12 +801,17 @@ def _parameters(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFr
         if key in seen:
             chk.add(fid, "", "duplicate parameter row")
         seen.add(key)
-        out.append({
-            "param": chk.text(r, fid, "param"), "mode": chk.text(r, fid, "mode"),
-            "country": chk.text(r, fid, "country"),
-            "value": chk.number(r, fid, "value", required=True),
-            "unit": r.get("unit", ""), "year": r.get("year", ""), **chk.sourcing(r, fid),
-        })
+        out.append(
+            {
+                "param": chk.text(r, fid, "param"),
+                "mode": chk.text(r, fid, "mode"),
+                "country": chk.text(r, fid, "country"),
+                "value": chk.number(r, fid, "value", required=True),
+                "unit": r.get("unit", ""),
+                "year": r.get("year", ""),
+                **chk.sourcing(r, fid),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -711,8 +823,9 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     if not path.exists() or not path.is_dir():
         problems.append(Problem(str(path), "", "", "is not a directory"))
         empty = pd.DataFrame()
-        return Dataset(path, _empty_gdf([]), _empty_gdf([]), empty, empty, empty, _empty_gdf([]),
-                       empty, empty), problems
+        return Dataset(
+            path, _empty_gdf([]), _empty_gdf([]), empty, empty, empty, _empty_gdf([]), empty, empty
+        ), problems
     sources = _sources(path, problems)
     src = set(sources["id"]) if len(sources) else set()
     ids: dict[str, str] = {}
@@ -722,8 +835,11 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     links = _links(path, problems, src, ids, nodes, corridor_ids)
     terminals = _terminals(path, problems, src, nodes)
     node_ids = set(nodes["id"]) if len(nodes) else set()
-    subjects = {"node": node_ids, "link": set(links["id"]) if len(links) else set(),
-                "corridor": corridor_ids if corridor_ids is not None else set()}
+    subjects = {
+        "node": node_ids,
+        "link": set(links["id"]) if len(links) else set(),
+        "corridor": corridor_ids if corridor_ids is not None else set(),
+    }
     volumes = _volumes(path, problems, src, subjects)
     projects = _projects(path, problems, src, ids, node_ids)
     parameters = _parameters(path, problems, src)
@@ -736,8 +852,9 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     for frame in (nodes, links):
         if len(frame):
             frame.index = pd.Index(frame["id"].to_numpy())
-    ds = Dataset(path, nodes, links, terminals, corridors, volumes, projects, parameters, sources,
-                 tuple(problems))
+    ds = Dataset(
+        path, nodes, links, terminals, corridors, volumes, projects, parameters, sources, tuple(problems)
+    )
     return ds, problems
 
 

@@ -1,0 +1,188 @@
+"""The shipped dataset and network: valid, connected corridors, published lengths, known routes."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from corridors.data import validate_dataset
+from corridors.routing import NoRoute, weight_function
+
+
+@pytest.fixture(scope="module")
+def net():
+    from corridors.network import load_network
+
+    return load_network()
+
+
+def test_shipped_dataset_validates():
+    assert [str(p) for p in validate_dataset()] == []
+
+
+def corridor_graph(net, corridor, *, statuses=("operational",), modes=("rail", "road", "sea")):
+    links = net.dataset.links
+    sel = links[
+        links["corridors"].map(lambda cs: corridor in cs)
+        & links["status"].isin(statuses)
+        & links["mode"].isin(modes)
+    ]
+    return nx.from_edgelist(zip(sel["from"], sel["to"], strict=True))
+
+
+def test_middle_corridor_connects_altynkol_to_poti_on_its_own_links(net):
+    G = corridor_graph(net, "middle_corridor")
+    path = nx.shortest_path(G, "altynkol", "poti")
+    assert {"aktau", "alat"} & set(path) or {"kuryk", "alat"} & set(path)
+    assert nx.has_path(G, "dostyk", "batumi")
+    assert nx.has_path(G, "altynkol", "istanbul")
+
+
+def test_trans_afghan_connects_termez_to_peshawar(net):
+    road = corridor_graph(net, "trans_afghan", modes=("road",))
+    assert nx.has_path(road, "termez", "peshawar")
+    planned_rail = corridor_graph(
+        net, "trans_afghan", statuses=("operational", "planned", "under_construction"), modes=("rail",)
+    )
+    assert nx.has_path(planned_rail, "termez", "peshawar")
+    assert not nx.has_path(corridor_graph(net, "trans_afghan", modes=("rail",)), "termez", "peshawar")
+
+
+def test_every_named_crossing_is_a_pair_of_posts(net):
+    links = net.dataset.links
+    nodes = net.dataset.nodes
+    crossings = links[links["crossing"]]
+    assert len(crossings) >= 24
+    for r in crossings.to_dict("records"):
+        assert nodes.at[r["from"], "kind"] == "border_post" or nodes.at[r["to"], "kind"] == "border_post"
+        assert nodes.at[r["from"], "country"] != nodes.at[r["to"], "country"]
+    named = " ".join(crossings["name"].str.lower())
+    for word in ("atameken", "zhibek", "saryagash", "tazhen", "oazis", "altynkol", "nur zholy", "dostyk",
+                 "hairatan", "torkham", "chaman", "bolashak", "incheh", "sarakhs", "farap", "imamnazar",
+                 "torghundi", "islam qala", "shamtigh", "gardabani", "kartsakhi", "sarp", "torugart",
+                 "irkeshtam"):
+        assert word in named, word
+
+
+def test_every_estimate_says_how_it_was_made(net):
+    for frame in (net.dataset.nodes, net.dataset.links):
+        est = frame[frame["estimate"]]
+        assert (est["estimate_note"].str.len() > 10).all()
+
+
+def test_altynkol_to_poti_by_time_crosses_the_caspian(net):
+    r = net.route("Altynkol", "Poti", by="time")
+    modes = [leg.mode for leg in r.legs]
+    assert "sea" in modes
+    sea = [leg for leg in r.legs if leg.mode == "sea"][0]
+    assert sea.to_id == "alat" and sea.from_id in ("aktau", "kuryk")
+    assert [c for c in r.countries if c in ("KZ", "AZ", "GE")] == ["KZ", "AZ", "GE"]
+    assert r.countries[-1] == "GE"
+    # a gauge change at the Chinese border is not needed from Altynkol itself: the route starts on 1520
+    assert r.totals.border_crossings == 1  # Azerbaijan -> Georgia
+    assert 2 * 24 < r.totals.time_h < 30 * 24  # between two days and a month, whatever the model says
+
+
+def test_avoiding_azerbaijan_detours_or_explains(net):
+    try:
+        r = net.route("Altynkol", "Poti", avoid_countries=["AZ"])
+    except NoRoute as exc:
+        assert "AZ" in exc.reason
+    else:
+        assert "AZ" not in r.countries
+
+
+def test_trans_afghan_railway_only_with_planned_links(net):
+    r = net.route("Termez", "Karachi", by="time")
+    assert all(leg.status == "operational" for leg in r.legs)
+    assert "AF" in r.countries and r.countries[-1] == "PK"
+    with pytest.raises(NoRoute, match="planned"):
+        net.route("Termez", "Karachi", modes=["rail"])
+    rail = net.route("Termez", "Karachi", modes=["rail"], include_planned=True)
+    planned = [leg for leg in rail.legs if leg.status != "operational"]
+    assert planned and any("trans_afghan" in leg.corridors for leg in planned)
+
+
+def test_tashkent_to_almaty_crosses_kazakhstan_uzbekistan_border(net):
+    r = net.route("Tashkent", "Almaty")
+    border = [leg for leg in r.legs if leg.mode == "border"]
+    assert len(border) == 1
+    assert {net.lookup.country[border[0].from_id], net.lookup.country[border[0].to_id]} == {"UZ", "KZ"}
+    assert "kz_uz" in border[0].corridors
+
+
+def test_closing_the_used_kz_uz_crossing_gives_another_one(net):
+    r = net.route("Tashkent", "Almaty")
+    used = [leg.link for leg in r.legs if leg.mode == "border"][0]
+    detour = net.route("Tashkent", "Almaty", avoid=[used])
+    other = [leg.link for leg in detour.legs if leg.mode == "border"]
+    assert other and used not in other
+    assert detour.totals.time_h >= r.totals.time_h
+
+
+def test_alternatives_differ_in_crossing_or_port(net):
+    alts = net.routes("altynkol", "poti", k=3)
+    assert len(alts) == 3
+    sigs = [a.signature for a in alts]
+    assert len(set(sigs)) == 3
+    times = [a.totals.time_h for a in alts]
+    assert times == sorted(times)
+
+
+def test_place_search_spellings(net):
+    for text in ("Alyat", "Ələt", "Алят"):
+        assert net.place(text).id == "alat", text
+    assert net.place("Horgos").id in ("khorgos", "nur_zholy", "altynkol")
+    assert net.place("Termiz").id == "termez"
+    assert net.place("Toshkent").id == "tashkent"
+    assert net.place("almaty").id == "almaty"
+    hits = [p.id for p in net.find("Aktao")]
+    assert "aktau" in hits[:3]
+
+
+def test_matrix_equals_networkx_on_the_shipped_network(net):
+    ids = ["altynkol", "dostyk", "tashkent", "almaty", "termez", "aktau", "poti", "karachi", "kabul"]
+    m = net.matrix(ids, ids, by="time")
+    G = net.graph
+    w = weight_function(net, by="time")
+    ends = G.graph["endpoints"]
+    for o in ids:
+        ref = nx.single_source_dijkstra_path_length(G, ends[o][0], weight=w)
+        for d in ids:
+            if o == d:
+                continue
+            expected = ref.get(ends[d][1], math.inf)
+            if math.isinf(expected):
+                assert math.isnan(m.loc[o, d])
+            else:
+                assert m.loc[o, d] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_route_equals_networkx_dijkstra(net):
+    for by in ("time", "cost", "distance", "co2", "generalized"):
+        r = net.route("altynkol", "istanbul", by=by)
+        G = net.graph
+        w = weight_function(net, by=by)
+        ends = G.graph["endpoints"]
+        ref = nx.dijkstra_path_length(G, ends["altynkol"][0], ends["istanbul"][1], weight=w)
+        assert r.objective_value == pytest.approx(ref, rel=1e-9)
+
+
+def test_cli_json_equals_api(net):
+    out = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    t = net.route("Altynkol", "Poti").totals
+    got = doc["routes"][0]["totals"]
+    assert got["time_h"] == pytest.approx(t.time_h, abs=0.01)
+    assert got["cost_usd"] == pytest.approx(t.cost_usd, abs=0.01)
+    assert got["co2_kg"] == pytest.approx(t.co2_kg, abs=0.1)
+    assert doc["routes"][0]["countries"][0] == "KZ"
