@@ -8,6 +8,7 @@ is measured in the same run, so the ratio is the figure to trust.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import math
 import platform
@@ -80,9 +81,18 @@ def synthetic(n_places: int = 20_000, n_junctions: int = 1_000, seed: int = 42) 
     node_rows: list[dict[str, Any]] = []
     link_rows: list[dict[str, Any]] = []
     for j, (x, y) in enumerate(pts):
-        node_rows.append(dict(id=f"j{j}", name=f"Junction {j}", country=countries[j % 4],
-                              kind="junction", modes=["rail", "road"], aliases=[], estimate=False,
-                              geometry=Point(x, y)))
+        node_rows.append(
+            dict(
+                id=f"j{j}",
+                name=f"Junction {j}",
+                country=countries[j % 4],
+                kind="junction",
+                modes=["rail", "road"],
+                aliases=[],
+                estimate=False,
+                geometry=Point(x, y),
+            )
+        )
     made = n_junctions
     for k, (a, b) in enumerate(links):
         mode = "rail" if k % 2 == 0 else "road"
@@ -93,31 +103,75 @@ def synthetic(n_places: int = 20_000, n_junctions: int = 1_000, seed: int = 42) 
             x, y = pts[a] + t * (pts[b] - pts[a])
             sid = f"s{made}"
             made += 1
-            node_rows.append(dict(id=sid, name=f"Station {sid}", country=countries[a % 4],
-                                  kind="junction", modes=[mode], aliases=[], estimate=False,
-                                  geometry=Point(x, y)))
+            node_rows.append(
+                dict(
+                    id=sid,
+                    name=f"Station {sid}",
+                    country=countries[a % 4],
+                    kind="junction",
+                    modes=[mode],
+                    aliases=[],
+                    estimate=False,
+                    geometry=Point(x, y),
+                )
+            )
             chain.append(sid)
         chain.append(f"j{b}")
-        xy = {r["id"]: (r["geometry"].x, r["geometry"].y) for r in node_rows[-(stops + 2):]}
+        xy = {r["id"]: (r["geometry"].x, r["geometry"].y) for r in node_rows[-(stops + 2) :]}
         xy[f"j{a}"], xy[f"j{b}"] = tuple(pts[a]), tuple(pts[b])
         for i, (p, q) in enumerate(zip(chain, chain[1:], strict=False)):
-            link_rows.append(dict(
-                id=f"l{k}_{i}", name="", **{"from": p, "to": q}, mode=mode, crossing=False,
-                gauge_mm=1520 if mode == "rail" else None, status="operational", corridors=["syn"],
-                source=["synthetic"], estimate=False,
-                length_km=max(haversine_km(xy[p], xy[q]), 0.5) * rng.uniform(1.05, 1.4),
-                duration_h=None, interval_h=None, speed_kmh=None, dwell_h=None, dwell_h_rev=None,
-                fee_usd=None, fee_usd_rev=None, geometry=LineString([(0, 0), (1, 1)]),
-            ))
+            link_rows.append(
+                dict(
+                    id=f"l{k}_{i}",
+                    name="",
+                    **{"from": p, "to": q},
+                    mode=mode,
+                    crossing=False,
+                    gauge_mm=1520 if mode == "rail" else None,
+                    status="operational",
+                    corridors=["syn"],
+                    source=["synthetic"],
+                    estimate=False,
+                    length_km=max(haversine_km(xy[p], xy[q]), 0.5) * rng.uniform(1.05, 1.4),
+                    duration_h=None,
+                    interval_h=None,
+                    speed_kmh=None,
+                    dwell_h=None,
+                    dwell_h_rev=None,
+                    fee_usd=None,
+                    fee_usd_rev=None,
+                    geometry=LineString([(0, 0), (1, 1)]),
+                )
+            )
     nodes = gpd.GeoDataFrame(node_rows, geometry="geometry", crs="EPSG:4326")
     nodes.index = pd.Index(nodes["id"].to_numpy())
     lk = gpd.GeoDataFrame(link_rows, geometry="geometry", crs="EPSG:4326")
     lk.index = pd.Index(lk["id"].to_numpy())
-    terms = pd.DataFrame([dict(node=f"j{j}", operation="transfer", between="rail/road", time_h=None,
-                               cost_usd=None, source=["synthetic"]) for j in range(n_junctions)])
+    terms = pd.DataFrame(
+        [
+            dict(
+                node=f"j{j}",
+                operation="transfer",
+                between="rail/road",
+                time_h=None,
+                cost_usd=None,
+                source=["synthetic"],
+            )
+            for j in range(n_junctions)
+        ]
+    )
     shipped = load_network()
-    ds = Dataset(ROOT, nodes, lk, terms, pd.DataFrame(), pd.DataFrame(), gpd.GeoDataFrame(),
-                 shipped.dataset.parameters, pd.DataFrame())
+    ds = Dataset(
+        ROOT,
+        nodes,
+        lk,
+        terms,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        gpd.GeoDataFrame(),
+        shipped.dataset.parameters,
+        pd.DataFrame(),
+    )
     model = CostModel(ds.parameters)
     return Network(ds, model, build_graph(ds, model))
 
@@ -127,8 +181,11 @@ def cli_cold(reps: int) -> tuple[float, float]:
     walls = []
     for _ in range(reps):
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti",
-                            "--format", "json"], capture_output=True, cwd=ROOT)
+        r = subprocess.run(
+            [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--format", "json"],
+            capture_output=True,
+            cwd=ROOT,
+        )
         walls.append(time.perf_counter() - t0)
         assert r.returncode == 0, r.stderr
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -145,22 +202,40 @@ def main() -> None:
     net = load_network()
     kinds = {"hub", "port", "border_post"}
     everyone = [p.id for p in net.places() if p.kind in kinds]
-    rows.append(("shipped: one route Altynkol-Poti (time)",
-                 f"{median_ms(lambda: net.route('altynkol', 'poti'), reps * 5):.2f} ms", "<= 2 ms", ""))
-    rows.append(("shipped: routes(k=3) Altynkol-Poti",
-                 f"{median_ms(lambda: net.routes('altynkol', 'poti', k=3), reps):.1f} ms", "<= 30 ms",
-                 ""))
+    rows.append(
+        (
+            "shipped: one route Altynkol-Poti (time)",
+            f"{median_ms(lambda: net.route('altynkol', 'poti'), reps * 5):.2f} ms",
+            "<= 2 ms",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "shipped: routes(k=3) Altynkol-Poti",
+            f"{median_ms(lambda: net.routes('altynkol', 'poti', k=3), reps):.1f} ms",
+            "<= 30 ms",
+            "",
+        )
+    )
     t = median_ms(lambda: net.matrix(everyone, everyone), reps)
-    rows.append((f"shipped: matrix {len(everyone)} x {len(everyone)} hubs/ports/posts", f"{t:.1f} ms",
-                 "<= 100 ms", "CSR cached after the first call"))
+    rows.append(
+        (
+            f"shipped: matrix {len(everyone)} x {len(everyone)} hubs/ports/posts",
+            f"{t:.1f} ms",
+            "<= 100 ms",
+            "CSR cached after the first call",
+        )
+    )
     net.__dict__.pop("_engines", None)
 
     def cold_matrix() -> None:
         net.__dict__.pop("_engines", None)
         net.matrix(everyone, everyone)
 
-    rows.append(("shipped: same matrix, cold (CSR rebuilt)", f"{median_ms(cold_matrix, reps):.1f} ms",
-                 "", ""))
+    rows.append(
+        ("shipped: same matrix, cold (CSR rebuilt)", f"{median_ms(cold_matrix, reps):.1f} ms", "", "")
+    )
 
     t0 = time.perf_counter()
     syn = synthetic()
@@ -175,15 +250,26 @@ def main() -> None:
 
     def one_route() -> None:
         a, b = next(it)
-        try:
+        with contextlib.suppress(LookupError):
             syn.route(ids[a], ids[b])
-        except LookupError:
-            pass
 
-    rows.append((f"synthetic: build ({len(places):,} places, {G.number_of_nodes():,} graph nodes, "
-                 f"{G.number_of_edges():,} edges)", f"{build_s:.2f} s", "", "once"))
-    rows.append(("synthetic: one route (time)", f"{median_ms(one_route, reps * 3):.1f} ms", "<= 50 ms",
-                 "30 fixed random pairs"))
+    rows.append(
+        (
+            f"synthetic: build ({len(places):,} places, {G.number_of_nodes():,} graph nodes, "
+            f"{G.number_of_edges():,} edges)",
+            f"{build_s:.2f} s",
+            "",
+            "once",
+        )
+    )
+    rows.append(
+        (
+            "synthetic: one route (time)",
+            f"{median_ms(one_route, reps * 3):.1f} ms",
+            "<= 50 ms",
+            "30 fixed random pairs",
+        )
+    )
 
     def matrix_cold() -> Any:
         syn.__dict__.pop("_engines", None)
@@ -199,19 +285,40 @@ def main() -> None:
     nx_rows = {o: nx.single_source_dijkstra_path_length(G, ends[o][0], weight=w) for o in sample}
     nx_ms = (time.perf_counter() - t0) * 1000 / len(sample) * len(junctions)
     m = matrix_cold()
-    worst = max(abs(m.loc[o, d] - nx_rows[o].get(ends[d][1], math.inf))
-                for o in sample for d in junctions if o != d)
-    rows.append(("synthetic: matrix 1,000 x 1,000 (scipy, chains contracted)", f"{mat_ms:.0f} ms",
-                 "<= 1,500 ms", f"max |diff| vs networkx {worst:.1e} h"))
-    rows.append(("synthetic: networkx loop, 1,000 sources (20 measured, scaled)", f"{nx_ms:.0f} ms", "",
-                 f"ratio {nx_ms / mat_ms:.1f}x (target >= 10x)"))
+    worst = max(
+        abs(m.loc[o, d] - nx_rows[o].get(ends[d][1], math.inf)) for o in sample for d in junctions if o != d
+    )
+    rows.append(
+        (
+            "synthetic: matrix 1,000 x 1,000 (scipy, chains contracted)",
+            f"{mat_ms:.0f} ms",
+            "<= 1,500 ms",
+            f"max |diff| vs networkx {worst:.1e} h",
+        )
+    )
+    rows.append(
+        (
+            "synthetic: networkx loop, 1,000 sources (20 measured, scaled)",
+            f"{nx_ms:.0f} ms",
+            "",
+            f"ratio {nx_ms / mat_ms:.1f}x (target >= 10x)",
+        )
+    )
 
     wall, peak = cli_cold(3 if args.quick else 7)
-    rows.append(("CLI cold: corridors route Altynkol Poti --format json", f"{wall:.2f} s wall",
-                 "<= 1.5 s", f"peak RSS {peak:.0f} MB (<= 250 MB)"))
+    rows.append(
+        (
+            "CLI cold: corridors route Altynkol Poti --format json",
+            f"{wall:.2f} s wall",
+            "<= 1.5 s",
+            f"peak RSS {peak:.0f} MB (<= 250 MB)",
+        )
+    )
 
-    print(f"python {platform.python_version()}, networkx {nx.__version__}, "
-          f"{platform.machine()} x{__import__('os').cpu_count()}; medians")
+    print(
+        f"python {platform.python_version()}, networkx {nx.__version__}, "
+        f"{platform.machine()} x{__import__('os').cpu_count()}; medians"
+    )
     w0 = max(len(r[0]) for r in rows)
     print(f"| {'measure'.ljust(w0)} | median | target | note |")
     print(f"|{'-' * (w0 + 2)}|---|---|---|")

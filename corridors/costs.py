@@ -34,13 +34,15 @@ import pandas as pd
 __all__ = ["OBJECTIVES", "CostModel", "EdgeCost", "MissingParameter"]
 
 #: Objective name -> what it minimises.
-OBJECTIVES: Mapping[str, str] = MappingProxyType({
-    "time": "hours",
-    "cost": "USD per shipment",
-    "distance": "km",
-    "co2": "kg CO2",
-    "generalized": "USD + value of time x hours",
-})
+OBJECTIVES: Mapping[str, str] = MappingProxyType(
+    {
+        "time": "hours",
+        "cost": "USD per shipment",
+        "distance": "km",
+        "co2": "kg CO2",
+        "generalized": "USD + value of time x hours",
+    }
+)
 
 
 class MissingParameter(LookupError):
@@ -69,7 +71,9 @@ class CostModel:
         table: dict[tuple[str, str, str], tuple[float, bool, tuple[str, ...]]] = {}
         for r in parameters.itertuples(index=False):
             table[(str(r.param), str(r.mode), str(r.country))] = (
-                float(r.value), bool(r.estimate), tuple(r.source),
+                float(r.value),
+                bool(r.estimate),
+                tuple(r.source),
             )
         self._table = MappingProxyType(table)
 
@@ -124,8 +128,14 @@ class CostModel:
             cost += fee
             basis = f"border dwell {dwell:g} h, fee {fee:g} USD"
         return EdgeCost(
-            distance_km=km, time_h=run_h + wait, cost_usd=cost, co2_kg=self._co2(mode, country, km),
-            wait_h=wait, wait_max_h=wait_max, estimate=est, basis=basis,
+            distance_km=km,
+            time_h=run_h + wait,
+            cost_usd=cost,
+            co2_kg=self._co2(mode, country, km),
+            wait_h=wait,
+            wait_max_h=wait_max,
+            estimate=est,
+            basis=basis,
         )
 
     def transfer(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
@@ -135,8 +145,16 @@ class CostModel:
         t = time_h if time_h is not None else t_val
         c = cost_usd if cost_usd is not None else c_val
         est = (time_h is None and t_est) or (cost_usd is None and c_est)
-        return EdgeCost(0.0, t, c, 0.0, wait_h=t, wait_max_h=t, estimate=est,
-                        basis=f"transfer {between}: {t:g} h, {c:g} USD")
+        return EdgeCost(
+            0.0,
+            t,
+            c,
+            0.0,
+            wait_h=t,
+            wait_max_h=t,
+            estimate=est,
+            basis=f"transfer {between}: {t:g} h, {c:g} USD",
+        )
 
     def gauge_change(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
         """Price a break of gauge (``between`` like ``1435/1520``) with the terminal's figures if any."""
@@ -145,8 +163,16 @@ class CostModel:
         t = time_h if time_h is not None else t_val
         c = cost_usd if cost_usd is not None else c_val
         est = (time_h is None and t_est) or (cost_usd is None and c_est)
-        return EdgeCost(0.0, t, c, 0.0, wait_h=t, wait_max_h=t, estimate=est,
-                        basis=f"gauge change {between} mm: {t:g} h, {c:g} USD")
+        return EdgeCost(
+            0.0,
+            t,
+            c,
+            0.0,
+            wait_h=t,
+            wait_max_h=t,
+            estimate=est,
+            basis=f"gauge change {between} mm: {t:g} h, {c:g} USD",
+        )
 
 
 def _num(x: Any) -> float | None:

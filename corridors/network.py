@@ -50,9 +50,15 @@ def layer_of(mode: str, gauge: int | None) -> str:
 
 def _edge(cost: EdgeCost, **attrs: Any) -> dict[str, Any]:
     return {
-        "distance_km": cost.distance_km, "time_h": cost.time_h, "cost_usd": cost.cost_usd,
-        "co2_kg": cost.co2_kg, "wait_h": cost.wait_h, "wait_max_h": cost.wait_max_h,
-        "estimate": cost.estimate, "basis": cost.basis, **attrs,
+        "distance_km": cost.distance_km,
+        "time_h": cost.time_h,
+        "cost_usd": cost.cost_usd,
+        "co2_kg": cost.co2_kg,
+        "wait_h": cost.wait_h,
+        "wait_max_h": cost.wait_max_h,
+        "estimate": cost.estimate,
+        "basis": cost.basis,
+        **attrs,
     }
 
 
@@ -84,9 +90,18 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
         G.add_node(f"{pid}|in", place=pid, layer="in", xy=xy[pid])
         endpoints[pid] = (f"{pid}|out", f"{pid}|in")
         zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
-        common = dict(kind="access", mode="access", link=None, status="operational",
-                      corridors=(), sources=(), countries=frozenset({nodes[pid].country}),
-                      places=(pid,), a=pid, b=pid)
+        common = dict(
+            kind="access",
+            mode="access",
+            link=None,
+            status="operational",
+            corridors=(),
+            sources=(),
+            countries=frozenset({nodes[pid].country}),
+            places=(pid,),
+            a=pid,
+            b=pid,
+        )
         for lay in lays:
             G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **common))
             G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **common))
@@ -98,8 +113,11 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
         country = "*" if link["mode"] == "sea" else a.country
         common = dict(
             kind="crossing" if link.get("crossing") else "link",
-            mode=link["mode"], link=link["id"], status=link["status"],
-            corridors=tuple(link["corridors"]), sources=tuple(link["source"]),
+            mode=link["mode"],
+            link=link["id"],
+            status=link["status"],
+            corridors=tuple(link["corridors"]),
+            sources=tuple(link["source"]),
             countries=frozenset({a.country, b.country}),
             gauge=int(link["gauge_mm"]) if _opt(link.get("gauge_mm")) is not None else None,
             name=link.get("name") or "",
@@ -110,7 +128,7 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             su, sv = f"{u}|{lay}", f"{v}|{lay}"
             if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
                 mid = f"{link['id']}|mid"
-                G.add_node(mid, place=None, layer=lay, xy=xy[u])  # see Network.heuristic
+                G.add_node(mid, place=None, layer=lay, xy=xy[u])
                 half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
                 G.add_edge(su, mid, **half)
                 G.add_edge(mid, sv, **{**half, "half": True})
@@ -140,10 +158,24 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             for lb in to_l:
                 for u, v in ((la, lb), (lb, la)):
                     G.add_edge(
-                        f"{pid}|{u}", _departure(G, pid, v),
-                        **_edge(cost, kind=kind, mode="transfer", link=None, status="operational",
-                                corridors=(), sources=tuple(t["source"]), countries=c, places=(pid,),
-                                a=pid, b=pid, between=t["between"], from_layer=u, to_layer=v),
+                        f"{pid}|{u}",
+                        _departure(G, pid, v),
+                        **_edge(
+                            cost,
+                            kind=kind,
+                            mode="transfer",
+                            link=None,
+                            status="operational",
+                            corridors=(),
+                            sources=tuple(t["source"]),
+                            countries=c,
+                            places=(pid,),
+                            a=pid,
+                            b=pid,
+                            between=t["between"],
+                            from_layer=u,
+                            to_layer=v,
+                        ),
                     )
     nx.freeze(G)
     return G
@@ -208,24 +240,6 @@ class Network:
             object.__setattr__(self, "_lookup", lk)
         return lk
 
-    def heuristic_factor(self, weight: Any) -> float:
-        """Lower bound of ``weight`` per great-circle km over every edge, for an A* heuristic.
-
-        ``h(n) = factor * haversine(n, target)`` is consistent by construction: every edge weighs at
-        least ``factor`` times the great-circle distance between its end nodes (midpoint nodes of
-        parallel links sit at their link's start, so their edges are covered too), and the
-        great-circle distance obeys the triangle inequality. Hidden edges only lengthen paths.
-        """
-        f = float("inf")
-        for u, v, d in self.graph.edges(data=True):
-            km = haversine_km(self.graph.nodes[u]["xy"], self.graph.nodes[v]["xy"])
-            if km <= 0:
-                continue
-            x = weight(u, v, {**d, "status": "operational"} if d["status"] != "operational" else d)
-            if x is not None:
-                f = min(f, x / km)
-        return 0.0 if f == float("inf") else f * (1 - 1e-9)
-
     # -- routing -----------------------------------------------------------------------------
     def route(self, origin: str, destination: str, **options: Any) -> Route:
         """Best route; options as :func:`corridors.routing.route`."""
@@ -239,9 +253,7 @@ class Network:
 
         return routing.routes(self, origin, destination, k=k, **options)
 
-    def matrix(
-        self, origins: Sequence[str], destinations: Sequence[str], **options: Any
-    ) -> pd.DataFrame:
+    def matrix(self, origins: Sequence[str], destinations: Sequence[str], **options: Any) -> pd.DataFrame:
         """Objective value for every origin x destination (see :func:`corridors.routing.matrix`)."""
         from corridors import routing
 
@@ -263,17 +275,19 @@ class _Lookup:
     def __init__(self, ds: Dataset) -> None:
         self.name = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
         self.country = dict(zip(ds.nodes["id"], ds.nodes["country"], strict=True))
-        self.point = {r.id: (float(r.geometry.x), float(r.geometry.y))
-                      for r in ds.nodes.itertuples(index=False)}
-        self.line = {r.id: tuple((float(x), float(y)) for x, y in r.geometry.coords)
-                     for r in ds.links.itertuples(index=False)}
+        self.point = {
+            r.id: (float(r.geometry.x), float(r.geometry.y)) for r in ds.nodes.itertuples(index=False)
+        }
+        self.line = {
+            r.id: tuple((float(x), float(y)) for x, y in r.geometry.coords)
+            for r in ds.links.itertuples(index=False)
+        }
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km between two (lon, lat) points (mean Earth radius)."""
     lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2) ** 2
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 

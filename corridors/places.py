@@ -16,17 +16,76 @@ import geopandas as gpd
 
 __all__ = ["Place", "PlaceIndex", "PlaceNotFound", "normalize"]
 
-_SPECIAL = str.maketrans({
-    "ə": "a", "Ə": "a", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ʻ": "", "ʼ": "",
-    "'": "", "’": "", "‘": "", "`": "", "-": " ", "–": " ", "_": " ", ".": " ", ",": " ", "/": " ",
-    "(": " ", ")": " ",
-})
+_SPECIAL = str.maketrans(
+    {
+        "ə": "a",
+        "Ə": "a",
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ß": "ss",
+        "ʻ": "",
+        "ʼ": "",
+        "'": "",
+        "’": "",
+        "‘": "",
+        "`": "",
+        "-": " ",
+        "–": " ",
+        "_": " ",
+        ".": " ",
+        ",": " ",
+        "/": " ",
+        "(": " ",
+        ")": " ",
+    }
+)
 _CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n",
-    "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u",
-    "ў": "o", "ф": "f", "х": "kh", "һ": "h", "ҳ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ә": "a",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ғ": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "yo",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "қ": "q",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "ң": "n",
+    "о": "o",
+    "ө": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ұ": "u",
+    "ү": "u",
+    "ў": "o",
+    "ф": "f",
+    "х": "kh",
+    "һ": "h",
+    "ҳ": "h",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ә": "a",
 }
 
 
@@ -77,16 +136,30 @@ class Place:
     def from_row(cls, r: Any) -> Place:
         """Build from a row (namedtuple) of the nodes frame."""
         return cls(
-            id=r.id, name=r.name, country=r.country, kind=r.kind, lon=round(r.geometry.x, 5),
-            lat=round(r.geometry.y, 5), aliases=tuple(r.aliases), modes=tuple(r.modes),
+            id=r.id,
+            name=r.name,
+            country=r.country,
+            kind=r.kind,
+            lon=round(r.geometry.x, 5),
+            lat=round(r.geometry.y, 5),
+            aliases=tuple(r.aliases),
+            modes=tuple(r.modes),
             estimate=bool(r.estimate),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready mapping."""
-        return {"id": self.id, "name": self.name, "country": self.country, "kind": self.kind,
-                "lon": self.lon, "lat": self.lat, "aliases": list(self.aliases),
-                "modes": list(self.modes), "estimate": self.estimate}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "country": self.country,
+            "kind": self.kind,
+            "lon": self.lon,
+            "lat": self.lat,
+            "aliases": list(self.aliases),
+            "modes": list(self.modes),
+            "estimate": self.estimate,
+        }
 
 
 class PlaceIndex:

@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from corridors.costs import OBJECTIVES
 from corridors.data import MODES, STATUSES
-from corridors.places import Place, PlaceNotFound
+from corridors.places import Place
 
 if TYPE_CHECKING:
     from corridors.network import Network
@@ -98,12 +97,23 @@ class Leg:
     def to_dict(self) -> dict[str, Any]:
         """The JSON leg of design section 5 (plus ``wait_h``, ``estimate``, ``link`` and ``note``)."""
         return {
-            "from": self.from_id, "from_name": self.from_name, "to": self.to_id,
-            "to_name": self.to_name, "mode": self.mode, "distance_km": _r(self.distance_km, 1),
-            "time_h": _r(self.time_h, 2), "wait_h": _r(self.wait_h, 2), "cost_usd": _r(self.cost_usd, 2),
-            "co2_kg": _r(self.co2_kg, 1), "corridors": list(self.corridors), "status": self.status,
-            "sources": list(self.sources), "estimate": self.estimate, "link": self.link,
-            "gauge_mm": self.gauge_mm, "note": self.note,
+            "from": self.from_id,
+            "from_name": self.from_name,
+            "to": self.to_id,
+            "to_name": self.to_name,
+            "mode": self.mode,
+            "distance_km": _r(self.distance_km, 1),
+            "time_h": _r(self.time_h, 2),
+            "wait_h": _r(self.wait_h, 2),
+            "cost_usd": _r(self.cost_usd, 2),
+            "co2_kg": _r(self.co2_kg, 1),
+            "corridors": list(self.corridors),
+            "status": self.status,
+            "sources": list(self.sources),
+            "estimate": self.estimate,
+            "link": self.link,
+            "gauge_mm": self.gauge_mm,
+            "note": self.note,
         }
 
 
@@ -124,10 +134,14 @@ class Totals:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready totals."""
         return {
-            "distance_km": _r(self.distance_km, 1), "time_h": _r(self.time_h, 2),
-            "time_h_min": _r(self.time_h_min, 2), "time_h_max": _r(self.time_h_max, 2),
-            "cost_usd": _r(self.cost_usd, 2), "co2_kg": _r(self.co2_kg, 1),
-            "border_crossings": self.border_crossings, "transfers": self.transfers,
+            "distance_km": _r(self.distance_km, 1),
+            "time_h": _r(self.time_h, 2),
+            "time_h_min": _r(self.time_h_min, 2),
+            "time_h_max": _r(self.time_h_max, 2),
+            "cost_usd": _r(self.cost_usd, 2),
+            "co2_kg": _r(self.co2_kg, 1),
+            "border_crossings": self.border_crossings,
+            "transfers": self.transfers,
             "wait_h": _r(self.wait_h, 2),
         }
 
@@ -275,8 +289,9 @@ def make_query(
             raise InvalidQuery(f"via point {v.name} is also avoided")
         if v.id in (o.id, d.id):
             raise InvalidQuery(f"via point {v.name} is the origin or destination")
-    return Query(o, d, opts.by, opts.modes, opts.avoid_countries, opts.avoid, vias,
-                 opts.include_planned, opts.teu)
+    return Query(
+        o, d, opts.by, opts.modes, opts.avoid_countries, opts.avoid, vias, opts.include_planned, opts.teu
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,9 +349,14 @@ class Engine:
     def __init__(self, net: Network, opts: Options) -> None:
         from scipy.sparse import csr_matrix
 
-        self.weight = weight_function(net, by=opts.by, modes=opts.modes,
-                                      avoid_countries=opts.avoid_countries, avoid=opts.avoid,
-                                      include_planned=opts.include_planned)
+        self.weight = weight_function(
+            net,
+            by=opts.by,
+            modes=opts.modes,
+            avoid_countries=opts.avoid_countries,
+            avoid=opts.avoid,
+            include_planned=opts.include_planned,
+        )
         G = net.graph
         self.nodes = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
@@ -436,8 +456,13 @@ def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
             pending = dict(d)
             continue
         if pending is not None:
-            d = {**d, **{k: pending[k] + d[k] for k in ("distance_km", "time_h", "cost_usd", "co2_kg",
-                                                         "wait_h", "wait_max_h")}}
+            d = {
+                **d,
+                **{
+                    k: pending[k] + d[k]
+                    for k in ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
+                },
+            }
             pending = None
         a, b = d["a"], d["b"]
         coords: tuple[tuple[float, float], ...] = ()
@@ -452,14 +477,29 @@ def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 note = f"{d['name']}; {note}" if note else d["name"]
         else:
             coords = (lk.point[a],)
-        legs.append(Leg(
-            from_id=a, from_name=str(names[a]), to_id=b, to_name=str(names[b]), mode=mode,
-            distance_km=d["distance_km"], time_h=d["time_h"], wait_h=d["wait_h"],
-            wait_max_h=d["wait_max_h"], cost_usd=d["cost_usd"] * teu, co2_kg=d["co2_kg"] * teu,
-            corridors=tuple(d["corridors"]), status=d["status"], sources=tuple(d["sources"]),
-            estimate=bool(d["estimate"]), link=d["link"], gauge_mm=d.get("gauge"), note=note,
-            coords=coords,
-        ))
+        legs.append(
+            Leg(
+                from_id=a,
+                from_name=str(names[a]),
+                to_id=b,
+                to_name=str(names[b]),
+                mode=mode,
+                distance_km=d["distance_km"],
+                time_h=d["time_h"],
+                wait_h=d["wait_h"],
+                wait_max_h=d["wait_max_h"],
+                cost_usd=d["cost_usd"] * teu,
+                co2_kg=d["co2_kg"] * teu,
+                corridors=tuple(d["corridors"]),
+                status=d["status"],
+                sources=tuple(d["sources"]),
+                estimate=bool(d["estimate"]),
+                link=d["link"],
+                gauge_mm=d.get("gauge"),
+                note=note,
+                coords=coords,
+            )
+        )
     return tuple(legs)
 
 
@@ -487,7 +527,8 @@ def _route_from_path(net: Network, q: Query, value: float, path: list[str]) -> R
     )
     sig = frozenset(
         leg.link if leg.link is not None else f"{leg.from_id}:transfer"
-        for leg in legs if leg.mode in ("border", "sea", "transfer")
+        for leg in legs
+        if leg.mode in ("border", "sea", "transfer")
     )
     objective = value * (q.teu if q.by in ("cost", "co2", "generalized") else 1.0)
     return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
@@ -601,8 +642,10 @@ def explain_no_route(net: Network, q: Query) -> str:
 
     reasons = []
     if not q.include_planned and ok(include_planned=True):
-        reasons.append("only planned or under-construction links connect these places "
-                       "(allow them with include_planned / --include-planned)")
+        reasons.append(
+            "only planned or under-construction links connect these places "
+            "(allow them with include_planned / --include-planned)"
+        )
     if q.modes != frozenset(MODES) and ok(modes=frozenset(MODES)):
         missing = sorted(set(MODES) - q.modes)
         reasons.append(f"the allowed modes exclude {', '.join(missing)}, which every route needs")
@@ -622,8 +665,10 @@ def explain_no_route(net: Network, q: Query) -> str:
         reasons.append("the via points cannot be reached under the other constraints")
     if reasons:
         return "no route: " + "; ".join(reasons)
-    return (f"no route between {q.origin.name} and {q.destination.name} under these constraints "
-            "(no single constraint relaxed alone opens one)")
+    return (
+        f"no route between {q.origin.name} and {q.destination.name} under these constraints "
+        "(no single constraint relaxed alone opens one)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -651,8 +696,15 @@ def matrix(
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    opts = make_options(net, by=by, modes=modes, avoid_countries=avoid_countries, avoid=avoid,
-                        include_planned=include_planned, teu=teu)
+    opts = make_options(
+        net,
+        by=by,
+        modes=modes,
+        avoid_countries=avoid_countries,
+        avoid=avoid,
+        include_planned=include_planned,
+        teu=teu,
+    )
     o_places = [net.place(o) for o in origins]
     d_places = [net.place(d) for d in destinations]
     if not o_places or not d_places:
@@ -734,5 +786,9 @@ def _contract(
             us.append(a)
             vs.append(b)
             ws.append(x)
-    return (np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64),
-            np.asarray(ws, dtype=float), remap)
+    return (
+        np.asarray(us, dtype=np.int64),
+        np.asarray(vs, dtype=np.int64),
+        np.asarray(ws, dtype=float),
+        remap,
+    )

@@ -78,7 +78,10 @@ def _number(raw: str, lo: float, hi: float) -> float | None:
 
 
 def parse_view(
-    params: Mapping[str, Any], *, place_ids: Iterable[str] = (), link_ids: Iterable[str] = (),
+    params: Mapping[str, Any],
+    *,
+    place_ids: Iterable[str] = (),
+    link_ids: Iterable[str] = (),
     countries: Iterable[str] = (),
 ) -> tuple[ViewState, list[str]]:
     """Validate query parameters into a :class:`ViewState`.
@@ -158,9 +161,18 @@ def parse_view(
             else:
                 bad(key, raw, "use 1 or 0")
         else:
-            lim = {"alternatives": (1, 5), "teu": (0.01, 10_000), "lat": (-85, 85),
-                   "lon": (-180, 180), "zoom": (0, 20), "pitch": (0, 85), "bearing": (-360, 360),
-                   "year": (1990, 2050), "tour": (1, 10**9), "step": (1, 10_000)}[key]
+            lim = {
+                "alternatives": (1, 5),
+                "teu": (0.01, 10_000),
+                "lat": (-85, 85),
+                "lon": (-180, 180),
+                "zoom": (0, 20),
+                "pitch": (0, 85),
+                "bearing": (-360, 360),
+                "year": (1990, 2050),
+                "tour": (1, 10**9),
+                "step": (1, 10_000),
+            }[key]
             x = _number(raw, *lim)
             if x is None:
                 bad(key, raw, f"not a number from {lim[0]:g} to {lim[1]:g}")
@@ -213,10 +225,15 @@ def view_link(state: ViewState, *, base_url: str = "http://localhost:8501") -> s
 def route_link(query: Query, *, base_url: str = "http://localhost:8501", alternatives: int = 1) -> str:
     """The planner link that reproduces a route query (``corridors route ... --link``)."""
     state = ViewState(
-        page="planner", origin=query.origin.id, destination=query.destination.id, by=query.by,
+        page="planner",
+        origin=query.origin.id,
+        destination=query.destination.id,
+        by=query.by,
         modes=tuple(m for m in MODES if m in query.modes),
-        avoid_countries=tuple(sorted(query.avoid_countries)), avoid=tuple(sorted(query.avoid)),
-        include_planned=query.include_planned, alternatives=max(1, min(alternatives, 5)),
+        avoid_countries=tuple(sorted(query.avoid_countries)),
+        avoid=tuple(sorted(query.avoid)),
+        include_planned=query.include_planned,
+        alternatives=max(1, min(alternatives, 5)),
         teu=float(query.teu),
     )
     return view_link(state, base_url=base_url)

@@ -14,8 +14,12 @@ from tests.conftest import TINY
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "corridors.cli", "--data", str(TINY), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "--data", str(TINY), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_route_json_shape_and_parity_with_api(tiny):
@@ -27,10 +31,26 @@ def test_route_json_shape_and_parity_with_api(tiny):
     assert doc["objective"] == "cost"
     best = doc["routes"][0]
     assert set(best) >= {"totals", "countries", "legs", "geometry"}
-    assert set(best["totals"]) >= {"distance_km", "time_h", "cost_usd", "co2_kg", "border_crossings",
-                                   "transfers"}
-    leg_keys = {"from", "to", "mode", "distance_km", "time_h", "cost_usd", "co2_kg", "corridors",
-                "status", "sources"}
+    assert set(best["totals"]) >= {
+        "distance_km",
+        "time_h",
+        "cost_usd",
+        "co2_kg",
+        "border_crossings",
+        "transfers",
+    }
+    leg_keys = {
+        "from",
+        "to",
+        "mode",
+        "distance_km",
+        "time_h",
+        "cost_usd",
+        "co2_kg",
+        "corridors",
+        "status",
+        "sources",
+    }
     assert all(leg_keys <= set(leg) for leg in best["legs"])
     assert {leg["mode"] for leg in best["legs"]} <= {"rail", "road", "sea", "border", "transfer"}
     assert best["geometry"]["type"] == "LineString"
@@ -93,8 +113,9 @@ def test_matrix_csv_and_json_equal_the_api(tiny):
     assert rows[0] == ["origin", "c", "d"]
     m = tiny.matrix(["a", "b"], ["c", "d"], by="cost")
     assert float(rows[1][1]) == pytest.approx(m.loc["a", "c"], abs=1e-3)
-    doc = json.loads(cli("matrix", "--from", "a", "--to", "b,c", "--format", "json",
-                         "--avoid-country", "UZ").stdout)
+    doc = json.loads(
+        cli("matrix", "--from", "a", "--to", "b,c", "--format", "json", "--avoid-country", "UZ").stdout
+    )
     assert doc["values"][0][0] is None  # no route into an avoided country
     assert doc["values"][0][1] == pytest.approx(tiny.matrix(["a"], ["c"]).loc["a", "c"], abs=1e-3)
 
@@ -108,6 +129,7 @@ def test_places_json_and_table():
 
 def test_help_has_examples():
     for cmd in ("route", "matrix", "places", "validate"):
-        r = subprocess.run([sys.executable, "-m", "corridors.cli", cmd, "--help"], capture_output=True,
-                           text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "corridors.cli", cmd, "--help"], capture_output=True, text=True, timeout=60
+        )
         assert r.returncode == 0 and "examples:" in r.stdout

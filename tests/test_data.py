@@ -34,16 +34,20 @@ def test_dangling_endpoint(tiny_copy):
 
 def test_missing_and_unknown_source(tiny_copy):
     edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(source=[]))
-    edit_features(tiny_copy / "links.geojson", "ferry",
-                  lambda f: f["properties"].update(source=["no_such_source"]))
+    edit_features(
+        tiny_copy / "links.geojson", "ferry", lambda f: f["properties"].update(source=["no_such_source"])
+    )
     msgs = messages(tiny_copy)
     assert "nodes.geojson [a] source: figure without a source" in msgs
     assert "links.geojson [ferry] source: source id 'no_such_source' is not in sources.csv" in msgs
 
 
 def test_bad_coordinate_and_country_and_mode(tiny_copy):
-    edit_features(tiny_copy / "nodes.geojson", "d",
-                  lambda f: f.update(geometry={"type": "Point", "coordinates": [55.0, 95.0]}))
+    edit_features(
+        tiny_copy / "nodes.geojson",
+        "d",
+        lambda f: f.update(geometry={"type": "Point", "coordinates": [55.0, 95.0]}),
+    )
     edit_features(tiny_copy / "nodes.geojson", "c", lambda f: f["properties"].update(country="XX"))
     edit_features(tiny_copy / "links.geojson", "ferry", lambda f: f["properties"].update(mode="air"))
     msgs = "\n".join(messages(tiny_copy))
@@ -62,18 +66,19 @@ def test_length_disagreeing_with_geometry(tiny_copy):
 
 def test_duplicate_ids_and_wrong_geometry_type(tiny_copy):
     edit_features(tiny_copy / "nodes.geojson", "b", lambda f: f["properties"].update(id="a"))
-    edit_features(tiny_copy / "links.geojson", "c_d",
-                  lambda f: f.update(geometry={"type": "Point", "coordinates": [55, 41]}))
+    edit_features(
+        tiny_copy / "links.geojson",
+        "c_d",
+        lambda f: f.update(geometry={"type": "Point", "coordinates": [55, 41]}),
+    )
     msgs = "\n".join(messages(tiny_copy))
     assert "nodes.geojson [a] id: duplicate id" in msgs
     assert "links.geojson [c_d] geometry: is a Point, expected LineString" in msgs
 
 
 def test_border_rules(tiny_copy):
-    edit_features(tiny_copy / "links.geojson", "x_road",
-                  lambda f: f["properties"].update(dwell_h=None))
-    edit_features(tiny_copy / "links.geojson", "a_xd",
-                  lambda f: f["properties"].update(to="yd"))
+    edit_features(tiny_copy / "links.geojson", "x_road", lambda f: f["properties"].update(dwell_h=None))
+    edit_features(tiny_copy / "links.geojson", "a_xd", lambda f: f["properties"].update(to="yd"))
     msgs = "\n".join(messages(tiny_copy))
     assert "links.geojson [x_road] dwell_h: a crossing needs dwell_h and dwell_h_rev" in msgs
     assert "links.geojson [a_xd] to: land link joins KZ and UZ" in msgs
@@ -116,8 +121,9 @@ def test_broken_csv_is_reported(tiny_copy):
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "corridors.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "corridors.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_cli_validate_exit_codes(tiny_copy):
@@ -142,7 +148,9 @@ def test_loader_does_not_touch_gdal_for_hostile_json(tiny_copy):
     # a VRT document named .geojson is just invalid JSON to us, never opened by GDAL
     (tiny_copy / "nodes.geojson").write_text(
         '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
-        "</OGRVRTLayer></OGRVRTDataSource>", encoding="utf-8")
+        "</OGRVRTLayer></OGRVRTDataSource>",
+        encoding="utf-8",
+    )
     msgs = messages(tiny_copy)
     assert any(m.startswith("nodes.geojson: is not valid JSON") for m in msgs)
     assert json.dumps(msgs).count("root:") == 0
