@@ -435,11 +435,12 @@ def _validate(path: str | None) -> int:
     from corridors.data import load_dataset
 
     ds = load_dataset(target)
+    crossings = sum(1 for r in ds.link_records if r["crossing"])
     sys.stdout.write(
-        f"{target}: valid - {len(ds.nodes)} places, {len(ds.links)} links "
-        f"({int(ds.links['crossing'].sum()) if len(ds.links) else 0} border crossings), "
-        f"{len(ds.terminals)} terminal rows, {len(ds.volumes)} volume rows, {len(ds.projects)} projects, "
-        f"{len(ds.sources)} sources\n"
+        f"{target}: valid - {len(ds.node_records)} places, {len(ds.link_records)} links "
+        f"({crossings} border crossings), {len(ds.terminal_records)} terminal rows, "
+        f"{len(ds.volume_records)} volume rows, {len(ds.project_records)} projects, "
+        f"{len(ds.source_records)} sources\n"
     )
     return EXIT_OK
 

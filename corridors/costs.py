@@ -24,12 +24,13 @@ Objectives: ``time``, ``cost``, ``distance``, ``co2``, ``generalized``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["OBJECTIVES", "CostModel", "EdgeCost", "MissingParameter"]
 
@@ -67,13 +68,14 @@ class EdgeCost:
 class CostModel:
     """Parameter lookup and edge pricing. Built once from the parameters frame; immutable."""
 
-    def __init__(self, parameters: pd.DataFrame) -> None:
+    def __init__(self, parameters: Iterable[Mapping[str, Any]] | pd.DataFrame) -> None:
+        rows = parameters.to_dict("records") if hasattr(parameters, "to_dict") else parameters
         table: dict[tuple[str, str, str], tuple[float, bool, tuple[str, ...]]] = {}
-        for r in parameters.itertuples(index=False):
-            table[(str(r.param), str(r.mode), str(r.country))] = (
-                float(r.value),
-                bool(r.estimate),
-                tuple(r.source),
+        for r in rows:
+            table[(str(r["param"]), str(r["mode"]), str(r["country"]))] = (
+                float(r["value"]),
+                bool(r["estimate"]),
+                tuple(r["source"]),
             )
         self._table = MappingProxyType(table)
 

@@ -7,6 +7,8 @@ parser. :func:`validate_dataset` returns the same problems as a list.
 
 GeoJSON is parsed with the standard library, not GDAL, so that a hostile or broken file cannot reach a
 GDAL driver (see the VRT note in design section 7) and so that each feature can be reported by its id.
+The validated rows are kept as plain records (``*_records``); the GeoDataFrames are built from them on
+first use, so scripts that only route (the CLI) never import pandas or geopandas.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
 from pyproj import Geod
-from shapely.geometry import LineString, Point
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_GEODATA",
@@ -146,25 +150,179 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+Record = dict[str, Any]
+Coords = tuple[tuple[float, float], ...]
+
+_NODE_COLS = [
+    "id",
+    "name",
+    "aliases",
+    "country",
+    "kind",
+    "modes",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+_LINK_COLS = ["id", "from", "to", "name", "mode", "crossing", "gauge_mm", "length_km", "status", "corridors"]
+_PROJECT_COLS = [
+    "id",
+    "name",
+    "aliases",
+    "country",
+    "sector",
+    "value_usd_m",
+    "status",
+    "announced",
+    "near",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+_VOLUME_COLS = [
+    "id",
+    "subject_kind",
+    "subject",
+    "metric",
+    "year",
+    "period",
+    "months",
+    "value",
+    "unit",
+    "direction",
+    "scope",
+    "conflict_group",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+_TERMINAL_COLS = [
+    "node",
+    "operation",
+    "between",
+    "time_h",
+    "cost_usd",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+_SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_CORRIDOR_COLS = ["id", "name", "description", "source"]
+_PARAMETER_COLS = [
+    "param",
+    "mode",
+    "country",
+    "value",
+    "unit",
+    "year",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """A validated dataset. Frames are shared: treat them as read-only."""
+    """A validated dataset: plain records, and read-only frames built from them on first use.
+
+    Node records carry ``xy`` (lon, lat); link records carry ``coords`` (the line's (lon, lat)
+    vertices) and ``geodesic_km``. The frames (``nodes``, ``links``, ``projects`` as GeoDataFrames in
+    EPSG:4326 indexed by id; the CSV tables as DataFrames) are shared: do not mutate them.
+    """
 
     path: Path
-    nodes: gpd.GeoDataFrame
-    links: gpd.GeoDataFrame
-    terminals: pd.DataFrame
-    corridors: pd.DataFrame
-    volumes: pd.DataFrame
-    projects: gpd.GeoDataFrame
-    parameters: pd.DataFrame
-    sources: pd.DataFrame
+    node_records: tuple[Record, ...]
+    link_records: tuple[Record, ...]
+    terminal_records: tuple[Record, ...]
+    corridor_records: tuple[Record, ...]
+    volume_records: tuple[Record, ...]
+    project_records: tuple[Record, ...]
+    parameter_records: tuple[Record, ...]
+    source_records: tuple[Record, ...]
     problems: tuple[Problem, ...] = field(default=())
 
+    @cached_property
+    def nodes(self) -> gpd.GeoDataFrame:
+        """Places (Point) indexed by id."""
+        return _points(self.node_records, _NODE_COLS)
 
-def geodesic_km(line: LineString) -> float:
-    """Return the WGS84 geodesic length of a lon/lat line in km."""
-    return float(_GEOD.geometry_length(line)) / 1000.0
+    @cached_property
+    def links(self) -> gpd.GeoDataFrame:
+        """Links and crossings (LineString) indexed by id."""
+        import geopandas as gpd
+        import pandas as pd
+        from shapely.geometry import LineString
+
+        rows = [{k: v for k, v in r.items() if k != "coords"} for r in self.link_records]
+        geoms = [LineString(r["coords"]) for r in self.link_records]
+        cols = list(dict.fromkeys(_LINK_COLS + [k for r in rows for k in r]))
+        gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs="EPSG:4326")
+        gdf.index = pd.Index(gdf["id"].to_numpy())
+        return gdf
+
+    @cached_property
+    def projects(self) -> gpd.GeoDataFrame:
+        """Joint projects (Point) indexed by id."""
+        return _points(self.project_records, _PROJECT_COLS)
+
+    @cached_property
+    def terminals(self) -> pd.DataFrame:
+        """terminals.csv rows."""
+        return _table(self.terminal_records, _TERMINAL_COLS)
+
+    @cached_property
+    def corridors(self) -> pd.DataFrame:
+        """corridors.csv rows."""
+        return _table(self.corridor_records, _CORRIDOR_COLS)
+
+    @cached_property
+    def volumes(self) -> pd.DataFrame:
+        """volumes.csv rows."""
+        return _table(self.volume_records, _VOLUME_COLS)
+
+    @cached_property
+    def parameters(self) -> pd.DataFrame:
+        """parameters.csv rows (the shipped ones when the dataset has none)."""
+        return _table(self.parameter_records, _PARAMETER_COLS)
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        """sources.csv rows."""
+        return _table(self.source_records, _SOURCE_COLS)
+
+
+def _table(records: Iterable[Record], cols: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = list(records)
+    cols = list(dict.fromkeys(cols + [k for r in rows for k in r]))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _points(records: Iterable[Record], cols: list[str]) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
+    rows = [{k: v for k, v in r.items() if k != "xy"} for r in records]
+    xs = [r["xy"][0] for r in records]
+    ys = [r["xy"][1] for r in records]
+    cols = list(dict.fromkeys(cols + [k for r in rows for k in r]))
+    gdf = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=cols), geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326"
+    )
+    gdf.index = pd.Index(gdf["id"].to_numpy())
+    return gdf
+
+
+def geodesic_km(coords: Iterable[tuple[float, float]]) -> float:
+    """Return the WGS84 geodesic length in km of a line given as (lon, lat) vertices."""
+    pts = list(coords)
+    return float(_GEOD.line_length([p[0] for p in pts], [p[1] for p in pts])) / 1000.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,15 +408,15 @@ def _geometry(g: Any, geom_type: str, name: str, label: str, problems: list[Prob
         if geom_type == "Point":
             if not (isinstance(coords, list) and len(coords) >= 2 and all(map(_finite, coords[:2]))):
                 raise ValueError
-            return Point(coords[0], coords[1])
+            return (float(coords[0]), float(coords[1]))
         if not (isinstance(coords, list) and len(coords) >= 2):
             raise ValueError
         pts = []
         for c in coords:
             if not (isinstance(c, list) and len(c) >= 2 and all(map(_finite, c[:2]))):
                 raise ValueError
-            pts.append((c[0], c[1]))
-        return LineString(pts)
+            pts.append((float(c[0]), float(c[1])))
+        return tuple(pts)
     except (ValueError, TypeError):
         problems.append(Problem(name, label, "geometry", f"has invalid {geom_type} coordinates"))
         return None
@@ -444,7 +602,7 @@ class _Checker:
 # tables
 
 
-def _sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
+def _sources(path: Path, problems: list[Problem]) -> list[Record]:
     rows = _read_csv(path / "sources.csv", ("id", "title", "url"), problems)
     chk = _Checker("sources.csv", problems, set())
     seen: dict[str, str] = {}
@@ -463,11 +621,10 @@ def _sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
             chk.add(fid, "url", "must start with http:// or https://")
         if sid:
             out.append({**r, "id": sid})
-    cols = ["id", "title", "publisher", "url", "date", "flag", "note"]
-    return pd.DataFrame(out, columns=cols) if not out else pd.DataFrame(out).reindex(columns=cols)
+    return [{c: r.get(c, "") for c in _SOURCE_COLS} for r in out]
 
 
-def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, str]) -> gpd.GeoDataFrame:
+def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, str]) -> list[Record]:
     feats = _read_geojson(path / "nodes.geojson", "Point", problems)
     chk = _Checker("nodes.geojson", problems, src)
     out = []
@@ -489,32 +646,11 @@ def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, st
                 chk.add(fid, "modes", f"unknown mode {m!r} (expected rail, road, sea)")
         rec.update(chk.sourcing(props, fid))
         if geom is not None:
-            chk.in_region(fid, geom.x, geom.y)
-        rec["geometry"] = geom
-        if nid:
+            chk.in_region(fid, geom[0], geom[1])
+        rec["xy"] = geom
+        if nid and geom is not None:
             out.append(rec)
-    return (
-        gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
-        if out
-        else _empty_gdf(
-            [
-                "id",
-                "name",
-                "aliases",
-                "country",
-                "kind",
-                "modes",
-                "source",
-                "estimate",
-                "estimate_note",
-                "note",
-            ]
-        )
-    )
-
-
-def _empty_gdf(cols: list[str]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    return out
 
 
 _LINK_NUMBERS = ("duration_h", "interval_h", "speed_kmh", "dwell_h", "dwell_h_rev", "fee_usd", "fee_usd_rev")
@@ -525,12 +661,12 @@ def _links(
     problems: list[Problem],
     src: set[str],
     ids: dict[str, str],
-    nodes: gpd.GeoDataFrame,
+    nodes: list[Record],
     corridor_ids: set[str] | None,
-) -> gpd.GeoDataFrame:
+) -> list[Record]:
     feats = _read_geojson(path / "links.geojson", "LineString", problems)
     chk = _Checker("links.geojson", problems, src)
-    node_by_id = {r.id: r for r in nodes.itertuples(index=False)}
+    node_by_id = {r["id"]: r for r in nodes}
     out = []
     for props, geom in feats:
         fid = str(props.get("id") or "?")
@@ -568,34 +704,33 @@ def _links(
         a, b = node_by_id.get(rec["from"]), node_by_id.get(rec["to"])
         if a is not None and b is not None and mode:
             for n in (a, b):
-                if mode not in n.modes:
-                    chk.add(fid, "mode", f"{mode} link but node {n.id!r} does not serve {mode}")
+                if mode not in n["modes"]:
+                    chk.add(fid, "mode", f"{mode} link but node {n['id']!r} does not serve {mode}")
             if mode == "sea":
                 if rec["crossing"]:
                     chk.add(fid, "crossing", "a sea link is not a border crossing")
             elif rec["crossing"]:
-                if a.country == b.country:
-                    chk.add(fid, "crossing", f"crossing link joins two nodes in {a.country}")
+                if a["country"] == b["country"]:
+                    chk.add(fid, "crossing", f"crossing link joins two nodes in {a['country']}")
                 if rec["dwell_h"] is None or rec["dwell_h_rev"] is None:
                     chk.add(fid, "dwell_h", "a crossing needs dwell_h and dwell_h_rev")
                 if rec["fee_usd"] is None or rec["fee_usd_rev"] is None:
                     chk.add(fid, "fee_usd", "a crossing needs fee_usd and fee_usd_rev")
-            elif a.country != b.country:
+            elif a["country"] != b["country"]:
                 chk.add(
                     fid,
                     "to",
-                    f"land link joins {a.country} and {b.country}: split it at the border with a crossing",
+                    f"land link joins {a['country']} and {b['country']}: "
+                    "split it at the border with a crossing",
                 )
         if geom is not None:
-            for x, y in geom.coords:
+            for x, y in geom:
                 chk.in_region(fid, x, y)
-            if a is not None and b is not None and a.geometry is not None and b.geometry is not None:
-                for (x, y), n, end in ((geom.coords[0], a, "start"), (geom.coords[-1], b, "end")):
-                    if (
-                        abs(x - n.geometry.x) > ENDPOINT_TOLERANCE_DEG
-                        or abs(y - n.geometry.y) > ENDPOINT_TOLERANCE_DEG
-                    ):
-                        chk.add(fid, "geometry", f"does not {end} at node {n.id!r}")
+            if a is not None and b is not None:
+                for (x, y), n, end in ((geom[0], a, "start"), (geom[-1], b, "end")):
+                    nx_, ny_ = n["xy"]
+                    if abs(x - nx_) > ENDPOINT_TOLERANCE_DEG or abs(y - ny_) > ENDPOINT_TOLERANCE_DEG:
+                        chk.add(fid, "geometry", f"does not {end} at node {n['id']!r}")
             length = rec["length_km"]
             if length:
                 geo = geodesic_km(geom)
@@ -609,20 +744,19 @@ def _links(
                         f"{length:g} km disagrees with the {geo:.0f} km geodesic length of the geometry "
                         f"(allowed {LENGTH_RATIO_MIN:g}x to {LENGTH_RATIO_MAX:g}x)",
                     )
-        rec["geometry"] = geom
-        if lid:
+        rec["coords"] = geom
+        if lid and geom is not None:
             out.append(rec)
-    cols = ["id", "from", "to", "mode", "status", "length_km"]
-    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(cols)
+    return out
 
 
-def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: gpd.GeoDataFrame) -> pd.DataFrame:
+def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: list[Record]) -> list[Record]:
     f = path / "terminals.csv"
     if not f.exists():
-        return pd.DataFrame(columns=["node", "operation", "between", "time_h", "cost_usd"])
+        return []
     rows = _read_csv(f, ("node", "operation", "between"), problems)
     chk = _Checker("terminals.csv", problems, src)
-    node_ids = set(nodes["id"]) if len(nodes) else set()
+    node_ids = {n["id"] for n in nodes}
     out = []
     seen: set[tuple[str, str, str]] = set()
     for i, r in enumerate(rows, start=2):
@@ -657,10 +791,10 @@ def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: gpd.Ge
                 **s,
             }
         )
-    return pd.DataFrame(out)
+    return out
 
 
-def _corridors(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFrame | None:
+def _corridors(path: Path, problems: list[Problem], src: set[str]) -> list[Record] | None:
     f = path / "corridors.csv"
     if not f.exists():
         return None
@@ -674,33 +808,15 @@ def _corridors(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFra
         chk.text(r, fid, "name")
         s = chk.sourcing(r, fid, has_figures=False)
         out.append({**r, "id": cid, **s})
-    return pd.DataFrame(out)
+    return out
 
 
 def _volumes(
     path: Path, problems: list[Problem], src: set[str], subjects: dict[str, set[str]]
-) -> pd.DataFrame:
+) -> list[Record]:
     f = path / "volumes.csv"
-    cols = [
-        "id",
-        "subject_kind",
-        "subject",
-        "metric",
-        "year",
-        "period",
-        "months",
-        "value",
-        "unit",
-        "direction",
-        "scope",
-        "conflict_group",
-        "source",
-        "estimate",
-        "estimate_note",
-        "note",
-    ]
     if not f.exists():
-        return pd.DataFrame(columns=cols)
+        return []
     rows = _read_csv(f, ("id", "subject_kind", "subject", "metric", "year", "value", "unit"), problems)
     chk = _Checker("volumes.csv", problems, src)
     seen: dict[str, str] = {}
@@ -735,29 +851,15 @@ def _volumes(
         }
         if vid:
             out.append(rec)
-    return pd.DataFrame(out, columns=cols)
+    return out
 
 
 def _projects(
     path: Path, problems: list[Problem], src: set[str], ids: dict[str, str], node_ids: set[str]
-) -> gpd.GeoDataFrame:
+) -> list[Record]:
     f = path / "projects.geojson"
-    cols = [
-        "id",
-        "name",
-        "country",
-        "sector",
-        "value_usd_m",
-        "status",
-        "announced",
-        "near",
-        "source",
-        "estimate",
-        "estimate_note",
-        "note",
-    ]
     if not f.exists():
-        return _empty_gdf(cols)
+        return []
     feats = _read_geojson(f, "Point", problems)
     chk = _Checker("projects.geojson", problems, src)
     out = []
@@ -778,16 +880,16 @@ def _projects(
             "announced": chk.text(props, fid, "announced", required=False),
             "near": near,
             **chk.sourcing(props, fid),
-            "geometry": geom,
+            "xy": geom,
         }
         if geom is not None:
-            chk.in_region(fid, geom.x, geom.y)
-        if pid:
+            chk.in_region(fid, geom[0], geom[1])
+        if pid and geom is not None:
             out.append(rec)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326") if out else _empty_gdf(cols)
+    return out
 
 
-def _parameters(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFrame | None:
+def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Record] | None:
     f = path / "parameters.csv"
     if not f.exists():
         return None
@@ -812,7 +914,7 @@ def _parameters(path: Path, problems: list[Problem], src: set[str]) -> pd.DataFr
                 **chk.sourcing(r, fid),
             }
         )
-    return pd.DataFrame(out)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -822,38 +924,37 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     problems: list[Problem] = []
     if not path.exists() or not path.is_dir():
         problems.append(Problem(str(path), "", "", "is not a directory"))
-        empty = pd.DataFrame()
-        return Dataset(
-            path, _empty_gdf([]), _empty_gdf([]), empty, empty, empty, _empty_gdf([]), empty, empty
-        ), problems
+        return Dataset(path, (), (), (), (), (), (), (), ()), problems
     sources = _sources(path, problems)
-    src = set(sources["id"]) if len(sources) else set()
+    src = {r["id"] for r in sources}
     ids: dict[str, str] = {}
     corridors = _corridors(path, problems, src)
-    corridor_ids = set(corridors["id"]) if corridors is not None and len(corridors) else None
+    corridor_ids = {r["id"] for r in corridors} if corridors is not None else None
     nodes = _nodes(path, problems, src, ids)
     links = _links(path, problems, src, ids, nodes, corridor_ids)
     terminals = _terminals(path, problems, src, nodes)
-    node_ids = set(nodes["id"]) if len(nodes) else set()
+    node_ids = {r["id"] for r in nodes}
     subjects = {
         "node": node_ids,
-        "link": set(links["id"]) if len(links) else set(),
+        "link": {r["id"] for r in links},
         "corridor": corridor_ids if corridor_ids is not None else set(),
     }
     volumes = _volumes(path, problems, src, subjects)
     projects = _projects(path, problems, src, ids, node_ids)
     parameters = _parameters(path, problems, src)
-    if parameters is None:
-        if path.resolve() != DEFAULT_GEODATA.resolve():
-            parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
-        parameters = parameters if parameters is not None else pd.DataFrame()
-    if corridors is None:
-        corridors = pd.DataFrame(columns=["id", "name", "description", "source"])
-    for frame in (nodes, links):
-        if len(frame):
-            frame.index = pd.Index(frame["id"].to_numpy())
+    if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
+        parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
     ds = Dataset(
-        path, nodes, links, terminals, corridors, volumes, projects, parameters, sources, tuple(problems)
+        path,
+        tuple(nodes),
+        tuple(links),
+        tuple(terminals),
+        tuple(corridors or ()),
+        tuple(volumes),
+        tuple(projects),
+        tuple(parameters or ()),
+        tuple(sources),
+        tuple(problems),
     )
     return ds, problems
 

@@ -65,16 +65,16 @@ def _edge(cost: EdgeCost, **attrs: Any) -> dict[str, Any]:
 def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
     """Build the frozen intermodal graph of a dataset (see the module docstring)."""
     G = nx.DiGraph()
-    nodes = {r.id: r for r in ds.nodes.itertuples(index=False)}
+    nodes = {r["id"]: r for r in ds.node_records}
     layers: dict[str, set[str]] = {pid: set() for pid in nodes}
-    for link in ds.links.to_dict("records"):
+    for link in ds.link_records:
         lay = layer_of(link["mode"], link.get("gauge_mm"))
         layers[link["from"]].add(lay)
         layers[link["to"]].add(lay)
 
     # layer nodes, and access nodes where a place has several layers
     endpoints: dict[str, tuple[str, str]] = {}
-    xy = {r.id: (float(r.geometry.x), float(r.geometry.y)) for r in nodes.values()}
+    xy = {pid: r["xy"] for pid, r in nodes.items()}
     for pid, lays in layers.items():
         for lay in lays:
             G.add_node(f"{pid}|{lay}", place=pid, layer=lay, xy=xy[pid])
@@ -90,39 +90,39 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
         G.add_node(f"{pid}|in", place=pid, layer="in", xy=xy[pid])
         endpoints[pid] = (f"{pid}|out", f"{pid}|in")
         zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
-        common = dict(
+        access: dict[str, Any] = dict(
             kind="access",
             mode="access",
             link=None,
             status="operational",
             corridors=(),
             sources=(),
-            countries=frozenset({nodes[pid].country}),
+            countries=frozenset({nodes[pid]["country"]}),
             places=(pid,),
             a=pid,
             b=pid,
         )
         for lay in lays:
-            G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **common))
-            G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **common))
+            G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **access))
+            G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **access))
     G.graph["endpoints"] = endpoints
 
-    for link in ds.links.to_dict("records"):
+    for link in ds.link_records:
         a, b = nodes[link["from"]], nodes[link["to"]]
         lay = layer_of(link["mode"], link.get("gauge_mm"))
-        country = "*" if link["mode"] == "sea" else a.country
-        common = dict(
+        country = "*" if link["mode"] == "sea" else a["country"]
+        common: dict[str, Any] = dict(
             kind="crossing" if link.get("crossing") else "link",
             mode=link["mode"],
             link=link["id"],
             status=link["status"],
             corridors=tuple(link["corridors"]),
             sources=tuple(link["source"]),
-            countries=frozenset({a.country, b.country}),
+            countries=frozenset({a["country"], b["country"]}),
             gauge=int(link["gauge_mm"]) if _opt(link.get("gauge_mm")) is not None else None,
             name=link.get("name") or "",
         )
-        for u, v, rev in ((a.id, b.id, False), (b.id, a.id, True)):
+        for u, v, rev in ((a["id"], b["id"], False), (b["id"], a["id"], True)):
             cost = model.line(link, country, reverse=rev)
             attrs = _edge(cost, places=(u, v), a=u, b=v, reverse=rev, **common)
             su, sv = f"{u}|{lay}", f"{v}|{lay}"
@@ -138,11 +138,11 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
     # Transfers and gauge changes lead to a "departure" copy of the target layer, whose only exits
     # are that layer's links and the destination: two handling steps cannot be chained at one place
     # (no rail -> road -> rail at a terminal to dodge a gauge change).
-    for t in ds.terminals.to_dict("records"):
+    for t in ds.terminal_records:
         pid = t["node"]
         if pid not in layers:
             continue
-        c = frozenset({nodes[pid].country})
+        c = frozenset({nodes[pid]["country"]})
         x, y = t["between"].split("/")
         if t["operation"] == "transfer":
             cost = model.transfer(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
@@ -226,7 +226,7 @@ class Network:
         if idx is None:
             from corridors.places import PlaceIndex
 
-            idx = PlaceIndex(self.dataset.nodes)
+            idx = PlaceIndex(self.dataset.node_records)
             object.__setattr__(self, "_place_index", idx)
         return idx
 
@@ -263,25 +263,21 @@ class Network:
         """All places (or those with ``ids``) in dataset order."""
         from corridors.places import Place
 
-        rows = self.dataset.nodes
-        if ids is not None:
-            rows = rows.loc[list(ids)]
-        return [Place.from_row(r) for r in rows.itertuples(index=False)]
+        if ids is None:
+            return [Place.from_row(r) for r in self.dataset.node_records]
+        by_id = {r["id"]: r for r in self.dataset.node_records}
+        return [Place.from_row(by_id[i]) for i in ids]
 
 
 class _Lookup:
     """Dict views of the frames that leg building reads many times per route."""
 
     def __init__(self, ds: Dataset) -> None:
-        self.name = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
-        self.country = dict(zip(ds.nodes["id"], ds.nodes["country"], strict=True))
-        self.point = {
-            r.id: (float(r.geometry.x), float(r.geometry.y)) for r in ds.nodes.itertuples(index=False)
-        }
-        self.line = {
-            r.id: tuple((float(x), float(y)) for x, y in r.geometry.coords)
-            for r in ds.links.itertuples(index=False)
-        }
+        self.name = {r["id"]: r["name"] for r in ds.node_records}
+        self.country = {r["id"]: r["country"] for r in ds.node_records}
+        self.point = {r["id"]: r["xy"] for r in ds.node_records}
+        self.line = {r["id"]: r["coords"] for r in ds.link_records}
+        self.links = {r["id"]: r for r in ds.link_records}
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -316,7 +312,7 @@ def load_network(path: str | Path | None = None, *, cache: bool = True) -> Netwo
     if cache and key in _CACHE:
         return _CACHE[key]
     ds = load_dataset(key)
-    model = CostModel(ds.parameters)
+    model = CostModel(ds.parameter_records)
     net = Network(ds, model, build_graph(ds, model))
     if cache:
         _CACHE[key] = net

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-import geopandas as gpd
 
 __all__ = ["Place", "PlaceIndex", "PlaceNotFound", "normalize"]
 
@@ -134,17 +133,19 @@ class Place:
 
     @classmethod
     def from_row(cls, r: Any) -> Place:
-        """Build from a row (namedtuple) of the nodes frame."""
+        """Build from a node record (dict with ``xy``) or a row (namedtuple) of the nodes frame."""
+        if not isinstance(r, dict):
+            r = {**r._asdict(), "xy": (r.geometry.x, r.geometry.y)}
         return cls(
-            id=r.id,
-            name=r.name,
-            country=r.country,
-            kind=r.kind,
-            lon=round(r.geometry.x, 5),
-            lat=round(r.geometry.y, 5),
-            aliases=tuple(r.aliases),
-            modes=tuple(r.modes),
-            estimate=bool(r.estimate),
+            id=r["id"],
+            name=r["name"],
+            country=r["country"],
+            kind=r["kind"],
+            lon=round(float(r["xy"][0]), 5),
+            lat=round(float(r["xy"][1]), 5),
+            aliases=tuple(r["aliases"]),
+            modes=tuple(r["modes"]),
+            estimate=bool(r["estimate"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,8 +166,10 @@ class Place:
 class PlaceIndex:
     """Lookup tables over the nodes frame (built once per network)."""
 
-    def __init__(self, nodes: gpd.GeoDataFrame) -> None:
-        self.places = {r.id: Place.from_row(r) for r in nodes.itertuples(index=False)}
+    def __init__(self, nodes: Iterable[Any]) -> None:
+        if hasattr(nodes, "itertuples"):  # a nodes frame
+            nodes = nodes.itertuples(index=False)
+        self.places = {p.id: p for p in map(Place.from_row, nodes)}
         self._keys: dict[str, set[str]] = {}
         self._names: dict[str, set[str]] = {}
         for p in self.places.values():

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from corridors.costs import OBJECTIVES
 from corridors.data import MODES, STATUSES
 from corridors.places import Place
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from corridors.network import Network
 
 __all__ = [
@@ -263,12 +264,12 @@ def make_options(
     if not math.isfinite(teu_f) or teu_f <= 0 or teu_f > 10_000:
         raise InvalidQuery(f"teu must be a positive number up to 10000, got {teu!r}")
     avoid_ids: set[str] = set()
-    links = net.dataset.links
+    links = net.lookup.links
     for a in avoid:
         a = a.strip()
         if not a:
             continue
-        avoid_ids.add(a if a in links.index else net.place(a).id)
+        avoid_ids.add(a if a in links else net.place(a).id)
     return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f)
 
 
@@ -629,7 +630,7 @@ def _distinct(a: Route, b: Route) -> bool:
 
 def explain_no_route(net: Network, q: Query) -> str:
     """Name the constraint that blocks a route (by relaxing one constraint at a time)."""
-    names = net.dataset.nodes["name"]
+    names = net.lookup.name
     if q.avoid_countries:
         for p in (q.origin, q.destination, *q.via):
             if p.country in q.avoid_countries:
@@ -725,11 +726,13 @@ def matrix(
     dist[np.isinf(dist)] = np.nan
     if by in ("cost", "co2", "generalized"):
         dist = dist * opts.teu
-    df = pd.DataFrame(dist, index=[p.id for p in o_places], columns=[p.id for p in d_places])
-    for p in o_places:
-        if p.id in df.columns:
-            df.loc[p.id, p.id] = 0.0
-    return df
+    col = {p.id: j for j, p in enumerate(d_places)}
+    for i, p in enumerate(o_places):
+        if p.id in col:
+            dist[i, col[p.id]] = 0.0
+    import pandas as pd
+
+    return pd.DataFrame(dist, index=[p.id for p in o_places], columns=[p.id for p in d_places])
 
 
 #: Stand-in for zero weights: scipy ignores explicit zeros of a sparse matrix. A path has at most a

@@ -173,17 +173,17 @@ def parse_view(
                 "tour": (1, 10**9),
                 "step": (1, 10_000),
             }[key]
-            x = _number(raw, *lim)
-            if x is None:
+            num = _number(raw, *lim)
+            if num is None:
                 bad(key, raw, f"not a number from {lim[0]:g} to {lim[1]:g}")
                 continue
             if key in ("alternatives", "year", "tour", "step"):
-                if x != int(x):
+                if num != int(num):
                     bad(key, raw, "not a whole number")
                     continue
-                out[key] = int(x)
+                out[key] = int(num)
             else:
-                out[key] = round(x, 4 if key in ("lat", "lon") else 2)
+                out[key] = round(num, 4 if key in ("lat", "lon") else 2)
     state = replace(_DEFAULT, **out)
     if state.origin and state.origin == state.destination:
         notices.append("ignored destination: same as the origin")
