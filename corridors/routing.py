@@ -344,12 +344,13 @@ class Engine:
 
     Built by calling the options' :func:`weight_function` on every edge (hidden edges dropped), so
     a route here equals networkx's Dijkstra with the same weight function (tests check it). Cached per
-    network and options; the graph is frozen, so the cache never goes stale.
+    network and options; the graph is frozen, so the cache never goes stale. :meth:`without` derives
+    the engine for more avoided places/links by masking edges exactly as the weight function's
+    ``avoid`` test does, without calling it again (alternatives ban many crossings in turn).
     """
 
     def __init__(self, net: Network, opts: Options) -> None:
-        from scipy.sparse import csr_matrix
-
+        self.opts = opts
         self.weight = weight_function(
             net,
             by=opts.by,
@@ -361,7 +362,7 @@ class Engine:
         G = net.graph
         self.nodes = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
-        us, vs, ws = [], [], []
+        us, vs, ws, links, pa, pb = [], [], [], [], [], []
         w, index = self.weight, self.index
         for a, b, d in G.edges(data=True):
             x = w(a, b, d)
@@ -370,12 +371,54 @@ class Engine:
             us.append(index[a])
             vs.append(index[b])
             ws.append(x if x > 0 else _EPS)
-        self.u = np.asarray(us, dtype=np.int64)
-        self.v = np.asarray(vs, dtype=np.int64)
-        self.w = np.asarray(ws, dtype=float)
+            links.append(d["link"] or "")
+            pa.append(d["places"][0])
+            pb.append(d["places"][-1])
+        self._set(
+            np.asarray(us, dtype=np.int64),
+            np.asarray(vs, dtype=np.int64),
+            np.asarray(ws, dtype=float),
+            np.asarray(links, dtype=object),
+            np.asarray(pa, dtype=object),
+            np.asarray(pb, dtype=object),
+        )
+
+    def _set(
+        self, u: np.ndarray, v: np.ndarray, w: np.ndarray, links: np.ndarray, pa: np.ndarray, pb: np.ndarray
+    ) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.u, self.v, self.w = u, v, w
+        self.edge_link, self.edge_pa, self.edge_pb = links, pa, pb
         n = len(self.nodes)
-        self.csr = csr_matrix((self.w, (self.u, self.v)), shape=(n, n))
+        self.csr = csr_matrix((w, (u, v)), shape=(n, n))
         self._trees: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def without(self, avoid: frozenset[str]) -> Engine:
+        """This engine with the edges of ``avoid`` (place or link ids) hidden as well."""
+        ban = np.asarray(sorted(avoid), dtype=object)
+        hide = np.isin(self.edge_link, ban) | np.isin(self.edge_pa, ban) | np.isin(self.edge_pb, ban)
+        keep = ~hide
+        eng = Engine.__new__(Engine)
+        eng.opts = Options(
+            self.opts.by,
+            self.opts.modes,
+            self.opts.avoid_countries,
+            self.opts.avoid | avoid,
+            self.opts.include_planned,
+            1.0,
+        )
+        eng.weight = self.weight  # only used for reference; avoid applied by the mask
+        eng.nodes, eng.index = self.nodes, self.index
+        eng._set(
+            self.u[keep],
+            self.v[keep],
+            self.w[keep],
+            self.edge_link[keep],
+            self.edge_pa[keep],
+            self.edge_pb[keep],
+        )
+        return eng
 
     def tree(self, src: int) -> tuple[np.ndarray, np.ndarray]:
         """Distances and predecessors from one source (the last few are kept)."""
@@ -402,15 +445,23 @@ class Engine:
         return float(dist[t]), [nodes[i] for i in reversed(path)]
 
 
-def engine(net: Network, opts: Options) -> Engine:
-    """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter)."""
+def engine(net: Network, opts: Options, *, base: Options | None = None) -> Engine:
+    """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter).
+
+    With ``base`` (the same options with fewer avoided ids), a missing engine is derived from the
+    base engine by masking instead of compiling the weights again.
+    """
     cache: dict[Options, Engine] = net.__dict__.setdefault("_engines", {})
     key = Options(opts.by, opts.modes, opts.avoid_countries, opts.avoid, opts.include_planned, 1.0)
     eng = cache.get(key)
     if eng is None:
-        if len(cache) >= 32:
+        if len(cache) >= 64:
             cache.pop(next(iter(cache)))
-        eng = cache[key] = Engine(net, key)
+        if base is not None and base.avoid <= key.avoid:
+            eng = engine(net, base).without(key.avoid - base.avoid)
+        else:
+            eng = Engine(net, key)
+        cache[key] = eng
     return eng
 
 
@@ -418,9 +469,11 @@ def engine(net: Network, opts: Options) -> Engine:
 # single routes
 
 
-def _solve(net: Network, q: Query, opts: Options) -> tuple[float, list[str]] | None:
+def _solve(
+    net: Network, q: Query, opts: Options, *, base: Options | None = None
+) -> tuple[float, list[str]] | None:
     """Shortest path origin -> (vias) -> destination as one graph-node path."""
-    eng = engine(net, opts)
+    eng = engine(net, opts, base=base)
     ends = net.graph.graph["endpoints"]
     stops = [q.origin, *q.via, q.destination]
     start = ends[q.origin.id][0]
@@ -599,7 +652,7 @@ def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options
             seen_bans.add(ban)
             ban_places = frozenset(x.split(":")[0] for x in ban if x.endswith(":transfer"))
             ban_links = frozenset(x for x in ban if not x.endswith(":transfer"))
-            sol = _solve(net, q, _options_for(q, ban_links | ban_places))
+            sol = _solve(net, q, _options_for(q, ban_links | ban_places), base=_options_for(q))
             if sol is None:
                 continue
             counter += 1

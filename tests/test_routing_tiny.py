@@ -182,3 +182,14 @@ def test_place_search_folds_case_diacritics_and_script(tiny):
     assert tiny.place("port two").id == "p2"
     assert tiny.place("Ələt Two").id == "p2"
     assert [p.id for p in tiny.find("port", kind="port")][:2] == ["p1", "p2"]
+
+
+def test_masked_engine_equals_compiled_engine(tiny):
+    from corridors.routing import Engine, Options
+
+    base = Options(by="cost")
+    banned = Options(by="cost", avoid=frozenset({"x_road", "p1"}))
+    derived = Engine(tiny, base).without(frozenset({"x_road", "p1"}))
+    compiled = Engine(tiny, banned)
+    assert (derived.csr != compiled.csr).nnz == 0
+    assert derived.csr.nnz == compiled.csr.nnz < Engine(tiny, base).csr.nnz
