@@ -1,0 +1,341 @@
+"""Saved tours: named, ordered lists of views, in an embedded SQLite database.
+
+The database lives in the user's data directory (``$XDG_DATA_HOME/corridors/tours.sqlite3``, else
+``~/.local/share/corridors/tours.sqlite3``); ``CORRIDORS_TOURS_DB`` or the ``path`` argument points
+elsewhere. Every write is one ``BEGIN IMMEDIATE`` transaction with a busy timeout, in WAL mode, so two
+sessions saving at the same time both land. A database that is missing a directory, locked, read-only
+or not a database raises :class:`TourStoreError` with a plain message; callers show it and carry on.
+
+A view is stored as its URL query parameters (``dict[str, str]``, see :mod:`corridors.share`), never
+pickled. Imports are JSON, size-capped and validated field by field (:class:`TourImportError`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "Step",
+    "Tour",
+    "TourImportError",
+    "TourStore",
+    "TourStoreError",
+    "default_path",
+]
+
+MAX_IMPORT_BYTES = 256_000
+MAX_STEPS = 100
+MAX_NAME = 100
+MAX_TITLE = 200
+MAX_NOTE = 2_000
+MAX_VIEW_KEYS = 30
+MAX_VIEW_VALUE = 2_000
+FORMAT = "corridors-tour"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tours (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tour_id INTEGER NOT NULL REFERENCES tours(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    view TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS steps_by_tour ON steps(tour_id, position);
+"""
+
+
+class TourStoreError(RuntimeError):
+    """The tour database cannot be used (missing, locked, read-only, corrupted)."""
+
+
+class TourImportError(ValueError):
+    """An imported tour is malformed, oversized or hostile; the message says what."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One saved view of a tour."""
+
+    id: int
+    position: int
+    title: str
+    note: str
+    view: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Tour:
+    """A named, ordered list of steps."""
+
+    id: int
+    name: str
+    steps: tuple[Step, ...] = field(default=())
+
+    def to_json(self) -> str:
+        """The export document (importable with :meth:`TourStore.import_json`)."""
+        doc = {
+            "format": FORMAT,
+            "version": 1,
+            "name": self.name,
+            "steps": [{"title": s.title, "note": s.note, "view": dict(s.view)} for s in self.steps],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def default_path() -> Path:
+    """Where tours are stored unless told otherwise (see the module docstring)."""
+    env = os.environ.get("CORRIDORS_TOURS_DB")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "corridors" / "tours.sqlite3"
+
+
+def _clean_text(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise TourImportError(f"{what} must be text")
+    if len(value) > limit:
+        raise TourImportError(f"{what} is longer than {limit} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise TourImportError(f"{what} contains control characters")
+    return value
+
+
+def _clean_view(view: Any, what: str) -> dict[str, str]:
+    if not isinstance(view, dict):
+        raise TourImportError(f"{what} must be an object of query parameters")
+    if len(view) > MAX_VIEW_KEYS:
+        raise TourImportError(f"{what} has more than {MAX_VIEW_KEYS} parameters")
+    out = {}
+    for k, v in view.items():
+        key = _clean_text(k, f"{what} key", 40)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            v = str(v)
+        out[key] = _clean_text(v, f"{what} value of {key!r}", MAX_VIEW_VALUE)
+    return out
+
+
+class TourStore:
+    """Tours in one SQLite file. Cheap to create; every call opens its own connection."""
+
+    def __init__(self, path: str | Path | None = None, *, timeout_s: float = 5.0) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.timeout_s = timeout_s
+        self._ready = False
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @contextmanager
+    def _db(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        where = f"the tour database at {self.path}"
+        try:
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.exists():
+                raise TourStoreError(f"{where} does not exist yet (save a tour to create it)")
+            con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        except OSError as exc:
+            raise TourStoreError(f"{where} cannot be created: {exc.strerror or exc}") from None
+        except sqlite3.Error as exc:
+            raise TourStoreError(f"{where} cannot be opened: {exc}") from None
+        try:
+            con.execute("PRAGMA foreign_keys = ON")
+            if not self._ready and write:
+                con.execute("PRAGMA journal_mode = WAL")
+                con.executescript(_SCHEMA)
+                self._ready = True
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            msg = str(exc)
+            if "locked" in msg or "busy" in msg:
+                why = "is locked by another program; try again"
+            elif "readonly" in msg or "read-only" in msg:
+                why = "is read-only; tours can be viewed but not saved"
+            elif "not a database" in msg or "malformed" in msg or "no such table" in msg:
+                why = "is corrupted or not a tour database; move it aside to start a new one"
+            else:
+                why = f"failed: {msg}"
+            raise TourStoreError(f"{where} {why}") from None
+        finally:
+            con.close()
+
+    def _steps(self, con: sqlite3.Connection, tour_id: int) -> tuple[Step, ...]:
+        rows = con.execute(
+            "SELECT id, position, title, note, view FROM steps WHERE tour_id = ? ORDER BY position, id",
+            (tour_id,),
+        ).fetchall()
+        out = []
+        for sid, pos, title, note, view in rows:
+            try:
+                parsed = json.loads(view)
+                if not isinstance(parsed, dict):
+                    raise ValueError
+            except ValueError:
+                parsed = {}
+            out.append(Step(sid, pos, title, note, {str(k): str(v) for k, v in parsed.items()}))
+        return tuple(out)
+
+    def _renumber(self, con: sqlite3.Connection, tour_id: int, order: list[int]) -> None:
+        for pos, sid in enumerate(order, start=1):
+            con.execute("UPDATE steps SET position = ? WHERE id = ?", (pos, sid))
+
+    def _require(self, con: sqlite3.Connection, tour_id: int) -> str:
+        row = con.execute("SELECT name FROM tours WHERE id = ?", (tour_id,)).fetchone()
+        if row is None:
+            raise LookupError(f"no tour with id {tour_id}")
+        return str(row[0])
+
+    # -- reading ----------------------------------------------------------------------------
+    def tours(self) -> list[Tour]:
+        """Every tour with its steps, oldest first (empty when no database exists yet)."""
+        if not self.path.exists():
+            return []
+        with self._db(write=False) as con:
+            try:
+                rows = con.execute("SELECT id, name FROM tours ORDER BY id").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return []
+                raise
+            return [Tour(tid, name, self._steps(con, tid)) for tid, name in rows]
+
+    def get(self, tour_id: int) -> Tour:
+        """One tour; LookupError when it does not exist."""
+        with self._db(write=False) as con:
+            return Tour(tour_id, self._require(con, tour_id), self._steps(con, tour_id))
+
+    # -- writing ----------------------------------------------------------------------------
+    def create(self, name: str) -> Tour:
+        """A new empty tour."""
+        name = _clean_text(name.strip() or "Untitled tour", "the tour name", MAX_NAME)
+        with self._db(write=True) as con:
+            cur = con.execute("INSERT INTO tours(name) VALUES (?)", (name,))
+            return Tour(int(cur.lastrowid or 0), name)
+
+    def rename(self, tour_id: int, name: str) -> None:
+        """Rename a tour."""
+        name = _clean_text(name.strip() or "Untitled tour", "the tour name", MAX_NAME)
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            con.execute("UPDATE tours SET name = ? WHERE id = ?", (name, tour_id))
+
+    def delete(self, tour_id: int) -> None:
+        """Delete a tour and its steps."""
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            con.execute("DELETE FROM tours WHERE id = ?", (tour_id,))
+
+    def add_step(self, tour_id: int, title: str, view: Mapping[str, str], *, note: str = "") -> Step:
+        """Append a view to a tour (atomic: concurrent appends all land, in some order)."""
+        title = _clean_text(title.strip() or "View", "the step title", MAX_TITLE)
+        note = _clean_text(note, "the step note", MAX_NOTE)
+        clean = _clean_view(dict(view), "the view")
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            (count,) = con.execute("SELECT COUNT(*) FROM steps WHERE tour_id = ?", (tour_id,)).fetchone()
+            if count >= MAX_STEPS:
+                raise TourImportError(f"a tour holds at most {MAX_STEPS} steps")
+            (last,) = con.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM steps WHERE tour_id = ?", (tour_id,)
+            ).fetchone()
+            cur = con.execute(
+                "INSERT INTO steps(tour_id, position, title, note, view) VALUES (?, ?, ?, ?, ?)",
+                (tour_id, last + 1, title, note, json.dumps(clean, ensure_ascii=False)),
+            )
+            return Step(int(cur.lastrowid or 0), last + 1, title, note, clean)
+
+    def update_step(
+        self, tour_id: int, step_id: int, *, title: str | None = None, note: str | None = None
+    ) -> None:
+        """Change a step's title or note."""
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            if title is not None:
+                t = _clean_text(title.strip() or "View", "the step title", MAX_TITLE)
+                con.execute("UPDATE steps SET title = ? WHERE id = ? AND tour_id = ?", (t, step_id, tour_id))
+            if note is not None:
+                n = _clean_text(note, "the step note", MAX_NOTE)
+                con.execute("UPDATE steps SET note = ? WHERE id = ? AND tour_id = ?", (n, step_id, tour_id))
+
+    def remove_step(self, tour_id: int, step_id: int) -> None:
+        """Remove a step and close the gap."""
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            con.execute("DELETE FROM steps WHERE id = ? AND tour_id = ?", (step_id, tour_id))
+            self._renumber(con, tour_id, [s.id for s in self._steps(con, tour_id)])
+
+    def move_step(self, tour_id: int, step_id: int, position: int) -> None:
+        """Move a step to ``position`` (1-based, clamped)."""
+        with self._db(write=True) as con:
+            self._require(con, tour_id)
+            order = [s.id for s in self._steps(con, tour_id)]
+            if step_id not in order:
+                raise LookupError(f"no step {step_id} in tour {tour_id}")
+            order.remove(step_id)
+            order.insert(max(0, min(position - 1, len(order))), step_id)
+            self._renumber(con, tour_id, order)
+
+    def import_json(self, data: str | bytes) -> Tour:
+        """Validate an exported tour and store it as a new tour (nothing is stored if invalid)."""
+        if isinstance(data, bytes):
+            if len(data) > MAX_IMPORT_BYTES:
+                raise TourImportError(f"the file is larger than {MAX_IMPORT_BYTES // 1000} kB")
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise TourImportError("the file is not UTF-8 text") from None
+        if len(data.encode("utf-8")) > MAX_IMPORT_BYTES:
+            raise TourImportError(f"the file is larger than {MAX_IMPORT_BYTES // 1000} kB")
+        try:
+            doc = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise TourImportError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise TourImportError(f'not a tour export (expected "format": "{FORMAT}")')
+        if doc.get("version") != 1:
+            raise TourImportError("unsupported tour version (expected 1)")
+        name = _clean_text(doc.get("name", ""), "the tour name", MAX_NAME)
+        steps = doc.get("steps")
+        if not isinstance(steps, list):
+            raise TourImportError("steps must be a list")
+        if len(steps) > MAX_STEPS:
+            raise TourImportError(f"a tour holds at most {MAX_STEPS} steps")
+        clean = []
+        for i, s in enumerate(steps, start=1):
+            if not isinstance(s, dict):
+                raise TourImportError(f"step {i} must be an object")
+            clean.append(
+                (
+                    _clean_text(s.get("title", ""), f"step {i} title", MAX_TITLE) or "View",
+                    _clean_text(s.get("note", ""), f"step {i} note", MAX_NOTE),
+                    _clean_view(s.get("view", {}), f"step {i} view"),
+                )
+            )
+        with self._db(write=True) as con:
+            cur = con.execute("INSERT INTO tours(name) VALUES (?)", (name.strip() or "Imported tour",))
+            tid = int(cur.lastrowid or 0)
+            for pos, (title, note, view) in enumerate(clean, start=1):
+                con.execute(
+                    "INSERT INTO steps(tour_id, position, title, note, view) VALUES (?, ?, ?, ?, ?)",
+                    (tid, pos, title, note, json.dumps(view, ensure_ascii=False)),
+                )
+            return Tour(tid, name.strip() or "Imported tour", self._steps(con, tid))

@@ -1,0 +1,119 @@
+"""View state <-> URL: round trips, and hostile parameters fall back to defaults with notices."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from corridors.share import ViewState, parse_view, route_link, view_link, view_query
+
+PLACES = ["altynkol", "poti", "tashkent", "almaty"]
+LINKS = ["x_road"]
+CCS = ["KZ", "AZ", "GE", "UZ"]
+
+
+def parse(params):
+    return parse_view(params, place_ids=PLACES, link_ids=LINKS, countries=CCS)
+
+
+def test_round_trip_through_the_url():
+    state = ViewState(
+        page="planner",
+        origin="altynkol",
+        destination="poti",
+        by="cost",
+        modes=("rail", "sea"),
+        avoid_countries=("AZ",),
+        avoid=("x_road",),
+        include_planned=True,
+        alternatives=2,
+        teu=2.5,
+        lat=42.1234,
+        lon=60.5,
+        zoom=4.25,
+        pitch=30,
+        bearing=-10,
+        selected="poti",
+        year=2024,
+        present=True,
+    )
+    url = view_link(state, base_url="https://maps.example.org/app")
+    parts = urlsplit(url)
+    assert parts.path == "/app/planner"
+    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    back, notices = parse({**params, "page": "planner"})
+    assert notices == []
+    assert back == state
+
+
+def test_defaults_are_left_out_of_links():
+    assert view_query(ViewState()) == {}
+    assert view_link(ViewState(page="volumes")) == "http://localhost:8501/volumes"
+
+
+HOSTILE = [
+    ({"origin": "nowhere"}, "origin"),
+    ({"zoom": "abc"}, "zoom"),
+    ({"lat": "NaN"}, "lat"),
+    ({"teu": "1e309"}, "teu"),
+    ({"zoom": "-5"}, "zoom"),
+    ({"zoom": "99"}, "zoom"),
+    ({"lat": "200"}, "lat"),
+    ({"origin": "x" * 10_000}, "origin"),
+    ({"origin": "<script>alert(1)</script>"}, "origin"),
+    ({"destination": "\"' onmouseover=alert(1)"}, "destination"),
+    ({"by": "fastest"}, "by"),
+    ({"modes": "air,<b>"}, "modes"),
+    ({"avoid_countries": "ZZ,<i>"}, "avoid_countries"),
+    ({"page": "../../etc/passwd"}, "page"),
+    ({"alternatives": "2.5"}, "alternatives"),
+    ({"whatever": "1"}, "whatever"),
+    ({"present": "maybe"}, "present"),
+]
+
+
+@pytest.mark.parametrize(("params", "key"), HOSTILE)
+def test_hostile_params_fall_back_with_a_notice(params, key):
+    state, notices = parse(params)
+    assert any(n.startswith(f"ignored {key}=") for n in notices), notices
+    default = ViewState()
+    field = key if hasattr(default, key) else None
+    if field and field not in ("modes", "avoid_countries"):
+        assert getattr(state, field) == getattr(default, field)
+    assert all(len(n) < 200 for n in notices)
+
+
+def test_repeated_keys_keep_the_last_valid_value():
+    state, notices = parse({"origin": ["tashkent", "almaty"], "zoom": ["3", "5"]})
+    assert state.origin == "almaty" and state.zoom == 5 and notices == []
+
+
+def test_valid_values_survive_next_to_bad_ones():
+    state, notices = parse({"modes": "rail,air", "avoid_countries": "AZ,QQ", "origin": "poti"})
+    assert state.modes == ("rail",) and state.avoid_countries == ("AZ",) and state.origin == "poti"
+    assert len(notices) == 2
+
+
+def test_same_origin_and_destination_is_dropped():
+    state, notices = parse({"origin": "poti", "destination": "poti"})
+    assert state.destination is None and "same as the origin" in notices[0]
+
+
+def test_cli_link_reproduces_the_query(tiny):
+    from corridors.routing import make_query
+
+    q = make_query(tiny, "a", "c", by="cost", avoid=["xd"], modes=["rail", "sea"], teu=3)
+    url = route_link(q, base_url="http://127.0.0.1:8600", alternatives=2)
+    params = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+    state, notices = parse_view({**params, "page": "planner"}, place_ids=["a", "c", "xd"])
+    assert notices == []
+    assert (
+        state.origin,
+        state.destination,
+        state.by,
+        state.avoid,
+        state.modes,
+        state.teu,
+        state.alternatives,
+    ) == ("a", "c", "cost", ("xd",), ("rail", "sea"), 3.0, 2)

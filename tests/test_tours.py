@@ -1,0 +1,153 @@
+"""Tour storage: atomic concurrent writes, broken databases, validated imports."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import sqlite3
+
+import pytest
+
+from corridors.tours import TourImportError, TourStore, TourStoreError
+
+VIEW = {"origin": "altynkol", "destination": "poti", "zoom": "4.5"}
+
+
+def test_create_add_reorder_rename_delete(tmp_path):
+    store = TourStore(tmp_path / "t.sqlite3")
+    t = store.create("Middle Corridor pitch")
+    a = store.add_step(t.id, "Overview", {"zoom": "3"})
+    b = store.add_step(t.id, "Altynkol to Poti", VIEW, note="7 days")
+    c = store.add_step(t.id, "Avoid AZ", {**VIEW, "avoid_countries": "AZ"})
+    store.move_step(t.id, c.id, 1)
+    assert [s.title for s in store.get(t.id).steps] == ["Avoid AZ", "Overview", "Altynkol to Poti"]
+    store.remove_step(t.id, a.id)
+    steps = store.get(t.id).steps
+    assert [s.position for s in steps] == [1, 2] and steps[1].view == VIEW and steps[1].note == "7 days"
+    store.rename(t.id, "Pitch v2")
+    store.update_step(t.id, b.id, title="Best route")
+    assert store.get(t.id).name == "Pitch v2" and store.get(t.id).steps[1].title == "Best route"
+    store.delete(t.id)
+    assert store.tours() == []
+    with pytest.raises(LookupError):
+        store.get(t.id)
+
+
+def _writer(path: str, tour_id: int, who: str, n: int) -> None:
+    store = TourStore(path, timeout_s=30)
+    for i in range(n):
+        store.add_step(tour_id, f"{who}-{i}", {"step": str(i)})
+
+
+def test_two_concurrent_writers_lose_nothing(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    tour = TourStore(path).create("shared")
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), tour.id, who, 40)) for who in ("a", "b")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    steps = TourStore(path).get(tour.id).steps
+    assert len(steps) == 80
+    assert sorted(s.position for s in steps) == list(range(1, 81))
+    assert {s.title for s in steps} == {f"{w}-{i}" for w in "ab" for i in range(40)}
+
+
+def test_corrupted_database_gives_a_clear_error(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    path.write_bytes(b"this is not a database at all" * 100)
+    store = TourStore(path)
+    with pytest.raises(TourStoreError, match="corrupted or not a tour database"):
+        store.tours()
+    with pytest.raises(TourStoreError, match="corrupted"):
+        store.create("x")
+    assert path.read_bytes().startswith(b"this is not")  # nothing overwritten
+
+
+def test_locked_database_gives_a_clear_error(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    store = TourStore(path, timeout_s=0.2)
+    t = store.create("x")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(TourStoreError, match="locked"):
+            store.add_step(t.id, "y", VIEW)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.add_step(t.id, "y", VIEW)
+    assert len(store.get(t.id).steps) == 1
+
+
+def test_unwritable_location_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = TourStore(blocker / "sub" / "t.sqlite3")
+    with pytest.raises(TourStoreError, match="cannot be created"):
+        store.create("x")
+    assert store.tours() == []  # reading a missing database is just empty
+
+
+def test_export_import_round_trip(tmp_path):
+    store = TourStore(tmp_path / "t.sqlite3")
+    t = store.create("Trans-Afghan")
+    store.add_step(t.id, "Termez to Karachi", {"origin": "termez", "destination": "karachi"}, note="road")
+    doc = store.get(t.id).to_json()
+    again = store.import_json(doc)
+    assert again.id != t.id and again.name == "Trans-Afghan"
+    assert [(s.title, s.note, dict(s.view)) for s in again.steps] == [
+        ("Termez to Karachi", "road", {"origin": "termez", "destination": "karachi"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"name": "x", "steps": []}), "not a tour export"),
+        (json.dumps({"format": "corridors-tour", "version": 2, "name": "x", "steps": []}), "version"),
+        (json.dumps({"format": "corridors-tour", "version": 1, "name": "x", "steps": {}}), "must be a list"),
+        (json.dumps({"format": "corridors-tour", "version": 1, "name": "x" * 500, "steps": []}), "longer"),
+        (
+            json.dumps(
+                {
+                    "format": "corridors-tour",
+                    "version": 1,
+                    "name": "x",
+                    "steps": [{"title": "a", "view": "?origin=x"}],
+                }
+            ),
+            "object of query parameters",
+        ),
+        (
+            json.dumps(
+                {
+                    "format": "corridors-tour",
+                    "version": 1,
+                    "name": "x",
+                    "steps": [{"title": "a", "view": {}}] * 101,
+                }
+            ),
+            "at most 100 steps",
+        ),
+        (json.dumps({"format": "corridors-tour", "version": 1, "name": "a\x00b", "steps": []}), "control"),
+        ("x" * 300_000, "larger than"),
+    ],
+)
+def test_bad_imports_are_rejected_and_store_nothing(tmp_path, payload, message):
+    store = TourStore(tmp_path / "t.sqlite3")
+    with pytest.raises(TourImportError, match=message):
+        store.import_json(payload)
+    assert store.tours() == []
+
+
+def test_hostile_strings_are_stored_as_text(tmp_path):
+    store = TourStore(tmp_path / "t.sqlite3")
+    hostile = "<script>alert(1)</script>\"'"
+    t = store.create(hostile)
+    store.add_step(t.id, hostile, {"origin": hostile})
+    got = store.get(t.id)
+    assert got.name == hostile and got.steps[0].title == hostile and got.steps[0].view["origin"] == hostile
