@@ -1,0 +1,204 @@
+"""Exports of a map view: a standalone HTML file and a static PNG for slides.
+
+The HTML is our own template, not pydeck's ``to_html``: the deck spec travels as JSON inside a
+``<script type="application/json">`` block with ``<``, ``>``, ``&`` and the line separators escaped,
+and is read with ``JSON.parse``; tooltips use deck.gl's ``text`` mode (set as text, never as HTML); the
+title and legend are escaped with :func:`html.escape`. A hostile place name in the data therefore shows
+as text and cannot run script. The page loads deck.gl from a CDN when opened; the data is all inside.
+
+The PNG is drawn with Pillow (no browser): an equirectangular plot of the paths and points with a
+title, a legend and an attribution line.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Legend", "PngLayer", "safe_json", "standalone_html", "static_png"]
+
+DECKGL_JS = "https://unpkg.com/deck.gl@9.1.14/dist.min.js"
+ATTRIBUTION = "Data: corridors geodata (sources.csv). Figures marked EST are estimates."
+
+
+def safe_json(obj: Any) -> str:
+    """JSON that cannot close a ``<script>`` element or start an HTML comment."""
+    text = obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@dataclass(frozen=True)
+class Legend:
+    """One legend entry: a label and an RGB(A) colour."""
+
+    label: str
+    color: Sequence[int]
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
+#map {{ position: absolute; inset: 0; }}
+#panel {{ position: absolute; top: 12px; left: 12px; background: rgba(255,255,255,.92); padding: 10px 14px;
+  border-radius: 6px; max-width: 420px; box-shadow: 0 1px 4px rgba(0,0,0,.25); z-index: 1; }}
+#panel h1 {{ font-size: 18px; margin: 0 0 6px; }}
+#panel p {{ margin: 4px 0; font-size: 13px; }}
+.sw {{ display: inline-block; width: 14px; height: 6px; margin-right: 6px; vertical-align: middle; }}
+#attr {{ position: absolute; bottom: 4px; right: 8px; font-size: 11px; background: rgba(255,255,255,.8);
+  padding: 2px 6px; z-index: 1; }}
+</style></head>
+<body>
+<div id="map"></div>
+<div id="panel"><h1>{title}</h1>{subtitle}{legend}</div>
+<div id="attr">{attribution}</div>
+<script type="application/json" id="deck-spec">{spec}</script>
+<script src="{deckgl}"></script>
+<script>
+(function () {{
+  var spec = JSON.parse(document.getElementById("deck-spec").textContent);
+  var converter = new deck.JSONConverter({{configuration: new deck.JSONConfiguration({{
+    classes: Object.assign({{}}, deck, {{MapView: deck.MapView}})}})}});
+  var props = converter.convert(spec);
+  var tip = spec.tooltipText;
+  new deck.DeckGL(Object.assign(props, {{
+    container: "map",
+    getTooltip: tip ? function (info) {{
+      if (!info.object) return null;
+      var text = tip.replace(/\\{{(\\w+)\\}}/g, function (_, k) {{
+        var v = info.object[k];
+        return v === undefined || v === null ? "" : String(v);
+      }});
+      return {{text: text}};
+    }} : null
+  }}));
+}})();
+</script>
+</body></html>
+"""
+
+
+def standalone_html(
+    spec: dict[str, Any] | str,
+    *,
+    title: str,
+    subtitle: str = "",
+    legend: Sequence[Legend] = (),
+    attribution: str = ATTRIBUTION,
+    tooltip_text: str | None = None,
+) -> str:
+    """A self-contained HTML page of a deck spec (dict or pydeck ``to_json()`` string).
+
+    ``tooltip_text`` is a template such as ``"{name} ({kind})"``, filled with plain text.
+    Mapbox/Carto basemap styles are dropped so the page needs no key; the layers draw on white.
+    """
+    doc = json.loads(spec) if isinstance(spec, str) else dict(spec)
+    doc.pop("mapStyle", None)
+    doc.pop("mapProvider", None)
+    doc.pop("tooltip", None)
+    if tooltip_text:
+        doc["tooltipText"] = tooltip_text
+    items = "".join(
+        f'<p><span class="sw" style="background: rgb({int(c[0])},{int(c[1])},{int(c[2])})"></span>'
+        f"{html.escape(e.label)}</p>"
+        for e in legend
+        for c in [e.color]
+    )
+    return _TEMPLATE.format(
+        title=html.escape(title),
+        subtitle=f"<p>{html.escape(subtitle)}</p>" if subtitle else "",
+        legend=items,
+        attribution=html.escape(attribution),
+        spec=safe_json(doc),
+        deckgl=DECKGL_JS,
+    )
+
+
+@dataclass(frozen=True)
+class PngLayer:
+    """Paths (lists of (lon, lat)) or points to draw, with one colour and a width/radius in px."""
+
+    paths: Sequence[Sequence[tuple[float, float]]] = ()
+    points: Sequence[tuple[float, float]] = ()
+    color: Sequence[int] = (60, 60, 60)
+    width: int = 2
+    labels: Sequence[str] = field(default=())
+
+
+def static_png(
+    layers: Sequence[PngLayer],
+    *,
+    title: str,
+    subtitle: str = "",
+    legend: Sequence[Legend] = (),
+    attribution: str = ATTRIBUTION,
+    size: tuple[int, int] = (1600, 900),
+    bounds: tuple[float, float, float, float] | None = None,
+) -> bytes:
+    """A PNG of the layers (equirectangular, scaled by the cosine of the mid latitude)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h = size
+    img = Image.new("RGB", size, (248, 248, 244))
+    draw = ImageDraw.Draw(img)
+    try:
+        font = ImageFont.load_default(size=18)
+        big = ImageFont.load_default(size=34)
+        small = ImageFont.load_default(size=14)
+    except TypeError:  # Pillow < 10.1
+        font = big = small = ImageFont.load_default()
+    xs = [x for lay in layers for p in lay.paths for x, _ in p] + [x for lay in layers for x, _ in lay.points]
+    ys = [y for lay in layers for p in lay.paths for _, y in p] + [y for lay in layers for _, y in lay.points]
+    if bounds is None:
+        bounds = (min(xs, default=40), min(ys, default=30), max(xs, default=80), max(ys, default=50))
+    x0, y0, x1, y1 = bounds
+    kx = math.cos(math.radians((y0 + y1) / 2))
+    top, pad = 90, 40
+    span_x = max((x1 - x0) * kx, 1e-6)
+    span_y = max(y1 - y0, 1e-6)
+    scale = min((w - 2 * pad) / span_x, (h - top - pad - 40) / span_y)
+    ox = pad + ((w - 2 * pad) - span_x * scale) / 2
+    oy = top + ((h - top - pad - 40) - span_y * scale) / 2
+
+    def proj(lon: float, lat: float) -> tuple[float, float]:
+        return ox + (lon - x0) * kx * scale, oy + (y1 - lat) * scale
+
+    for lay in layers:
+        col = tuple(int(c) for c in lay.color[:3])
+        for path in lay.paths:
+            pts = [proj(x, y) for x, y in path]
+            if len(pts) >= 2:
+                draw.line(pts, fill=col, width=lay.width, joint="curve")
+        for i, (x, y) in enumerate(lay.points):
+            px, py = proj(x, y)
+            r = lay.width
+            draw.ellipse((px - r, py - r, px + r, py + r), fill=col, outline=(255, 255, 255))
+            if i < len(lay.labels) and lay.labels[i]:
+                draw.text((px + r + 3, py - 9), lay.labels[i], fill=(30, 30, 30), font=small)
+    draw.rectangle((0, 0, w, top - 10), fill=(255, 255, 255))
+    draw.text((pad, 14), title, fill=(20, 20, 20), font=big)
+    if subtitle:
+        draw.text((pad, 56), subtitle, fill=(70, 70, 70), font=font)
+    ly = top + 10
+    for e in legend:
+        col = tuple(int(c) for c in e.color[:3])
+        draw.rectangle((w - 330, ly + 6, w - 300, ly + 14), fill=col)
+        draw.text((w - 292, ly), e.label, fill=(30, 30, 30), font=font)
+        ly += 26
+    draw.text((pad, h - 28), attribution, fill=(90, 90, 90), font=small)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
