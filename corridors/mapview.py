@@ -1,0 +1,723 @@
+"""Pure builders of pydeck layers and decks for the app's maps (never imports streamlit).
+
+Layer data are plain lists of dicts holding only what a layer draws or shows: a stable ``id`` (the
+details panel looks the feature up by it on the server), a plain-text tooltip ``tip``, rounded
+coordinates (5 decimals, about 1 m), a colour and a width or radius. Tooltips use pydeck's ``text``
+template (set as ``innerText`` by the browser), so names from a dataset can never become markup.
+
+Widths and radii are in meters with pixel minimums: pixel units draw wrongly in the headless
+SwiftShader Chromium the browser tests use (see the project's streamlit-pydeck notes, section 1.3).
+:class:`CompactDeck` serializes without pydeck's indentation, once, so a cached deck costs nothing to
+send again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pydeck as pdk
+
+from corridors.volumes import Figure, format_quantity, pick_figures, volume_years
+
+if TYPE_CHECKING:
+    from corridors.data import Dataset
+    from corridors.routing import Route
+
+__all__ = [
+    "CORRIDOR_PALETTE",
+    "LAYER_IDS",
+    "NODE_STYLE",
+    "CompactDeck",
+    "MapFrame",
+    "corridor_colors",
+    "legend_rows",
+    "link_records",
+    "map_frame",
+    "node_records",
+    "crossing_records",
+    "overview_deck",
+    "route_deck",
+    "selected_feature",
+    "volumes_deck",
+]
+
+#: Corridor colours (Tableau 10), assigned in the order of corridors.csv.
+CORRIDOR_PALETTE: tuple[tuple[int, int, int], ...] = (
+    (78, 121, 167), (242, 142, 43), (225, 87, 89), (89, 161, 79), (176, 122, 161),
+    (118, 183, 178), (237, 201, 72), (156, 117, 95), (255, 157, 167), (186, 176, 172),
+)
+NO_CORRIDOR = (120, 120, 120)
+#: Marker colour and radius (meters, min pixels) by node kind.
+NODE_STYLE: Mapping[str, tuple[tuple[int, int, int], float, float]] = {
+    "port": ((0, 92, 169), 16000, 6),
+    "hub": ((60, 60, 60), 13000, 5),
+    "terminal": ((123, 50, 148), 11000, 4),
+    "border_post": ((200, 40, 40), 9000, 3),
+    "junction": ((130, 130, 130), 7000, 3),
+}
+CROSSING_COLOR = (214, 39, 40)
+#: deck.gl PathStyleExtension dash patterns (dash, gap; in line widths) by link status.
+STATUS_DASH: Mapping[str, tuple[float, float]] = {
+    "operational": (0, 0),
+    "under_construction": (4, 3),
+    "planned": (1, 2.5),
+}
+STATUS_ALPHA = {"operational": 235, "under_construction": 220, "planned": 170}
+#: Width of a link drawn as a map line at the initial zoom: thin without volume data, else by sqrt.
+NO_DATA_PX = 1.2
+MIN_VOLUME_PX = 2.0
+MAX_VOLUME_PX = 11.0
+ROUTE_COLORS: tuple[tuple[int, int, int], ...] = (
+    (230, 57, 70), (29, 111, 220), (46, 160, 67), (155, 81, 224), (240, 140, 0),
+)
+LAYER_IDS = ("links", "links_planned", "crossings", "nodes")
+
+_TIP_MAX = 400
+
+
+def _rgb_hex(c: Sequence[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*c[:3])
+
+
+def _clean(text: Any, limit: int = 120) -> str:
+    """A single-line display string: control characters removed, length capped."""
+    s = "" if text is None else str(text)
+    s = "".join(ch if ch.isprintable() else " " for ch in s)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _tip(lines: Iterable[str]) -> str:
+    out = "\n".join(line for line in lines if line)
+    return out[:_TIP_MAX]
+
+
+def _round_path(coords: Iterable[Sequence[float]]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for x, y in coords:
+        p = [round(float(x), 5), round(float(y), 5)]
+        if not out or out[-1] != p:
+            out.append(p)
+    return out
+
+
+class CompactDeck(pdk.Deck):
+    """A :class:`pydeck.Deck` whose JSON has no indentation and is computed once.
+
+    Streamlit sends ``to_json()`` as it is; pydeck indents it (60-75 % whitespace). Treat a deck as
+    frozen once it has been serialized.
+    """
+
+    def to_json(self) -> str:  # noqa: D102 - documented on the class
+        memo = self.__dict__.get("_compact_json")
+        if memo is None:
+            memo = json.dumps(json.loads(super().to_json()), separators=(",", ":"),
+                              ensure_ascii=False)
+            self.__dict__["_compact_json"] = memo
+        return memo
+
+
+# ---------------------------------------------------------------------------------------------
+# view
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """The initial camera of a dataset's maps and the meters that make one pixel there."""
+
+    longitude: float
+    latitude: float
+    zoom: float
+    m_per_px: float
+
+    def view_state(self) -> pdk.ViewState:
+        """The pydeck view state."""
+        return pdk.ViewState(longitude=self.longitude, latitude=self.latitude, zoom=self.zoom,
+                             pitch=0, bearing=0)
+
+
+#: deck.gl's web-mercator world is 512 pixels wide at zoom 0 (not 256 as for raster tiles).
+_TILE_PX = 512
+_M_PER_PX_Z0 = 40_075_016.686 / _TILE_PX
+
+
+def map_frame(
+    ds: Dataset, *, width_px: int = 640, height_px: int = 560, trim: float = 0.02
+) -> MapFrame:
+    """Frame the dataset's places in a map of the given size (computed once per dataset).
+
+    The outermost ``trim`` share of places on each side (far terminals such as Istanbul or Xi'an)
+    may fall outside, so that the corridors' core fills the map.
+    """
+    if not len(ds.nodes):
+        return MapFrame(60.0, 42.0, 3.0, _M_PER_PX_Z0 * math.cos(math.radians(42)) / 8)
+    xs = sorted(float(p.x) for p in ds.nodes.geometry)
+    ys = sorted(float(p.y) for p in ds.nodes.geometry)
+    return fit_bounds(_trim(xs, trim), _trim(ys, trim), width_px=width_px, height_px=height_px)
+
+
+def _trim(values: list[float], q: float) -> tuple[float, float]:
+    """(low, high) of sorted values without the outer ``q`` share on each side."""
+    n = len(values)
+    k = int(n * q) if n >= 20 else 0
+    return values[k], values[n - 1 - k]
+
+
+def fit_bounds(
+    lons: tuple[float, float], lats: tuple[float, float], *, width_px: int = 760,
+    height_px: int = 520, max_zoom: float = 11.0,
+) -> MapFrame:
+    """The camera that shows a lon/lat box in a map of the given size."""
+    x0, x1 = lons
+    y0, y1 = lats
+    lon_span = max(x1 - x0, 0.5) * 1.15
+    merc = [math.log(math.tan(math.pi / 4 + math.radians(y) / 2)) for y in (y0, y1)]
+    y_span = max(merc[1] - merc[0], 0.01) * 1.2
+    z_lon = math.log2(width_px * 360 / (_TILE_PX * lon_span))
+    z_lat = math.log2(height_px * 2 * math.pi / (_TILE_PX * y_span))
+    zoom = round(max(1.0, min(z_lon, z_lat, max_zoom)), 1)
+    cy = math.degrees(2 * math.atan(math.exp((merc[0] + merc[1]) / 2)) - math.pi / 2)
+    lat = round(cy, 4)
+    m_per_px = _M_PER_PX_Z0 * math.cos(math.radians(lat)) / 2**zoom
+    return MapFrame(round((x0 + x1) / 2, 4), lat, zoom, m_per_px)
+
+
+# ---------------------------------------------------------------------------------------------
+# records
+
+
+def corridor_colors(ds: Dataset) -> dict[str, tuple[int, int, int]]:
+    """Colour of every corridor, in the order of corridors.csv (then any only named by links)."""
+    ids: list[str] = [str(c) for c in ds.corridors["id"]] if len(ds.corridors) else []
+    for cs in ds.links["corridors"] if len(ds.links) else ():
+        for c in cs:
+            if c not in ids:
+                ids.append(c)
+    return {c: CORRIDOR_PALETTE[i % len(CORRIDOR_PALETTE)] for i, c in enumerate(ids)}
+
+
+def corridor_names(ds: Dataset) -> dict[str, str]:
+    """Corridor id -> display name."""
+    if not len(ds.corridors):
+        return {}
+    return {str(r["id"]): _clean(r.get("name") or r["id"]) for r in ds.corridors.to_dict("records")}
+
+
+def volume_scale(ds: Dataset) -> float:
+    """The largest chosen corridor figure of any year (t): widths stay comparable across years."""
+    top = 0.0
+    for y in volume_years(ds.volumes):
+        for f in pick_figures(ds.volumes, y).values():
+            top = max(top, f.value)
+    return top
+
+
+def volume_px(tonnes: float | None, scale: float) -> float:
+    """Line width in pixels at the initial zoom: thin without data, else by the square root."""
+    if tonnes is None or scale <= 0:
+        return NO_DATA_PX
+    return round(MIN_VOLUME_PX + (MAX_VOLUME_PX - MIN_VOLUME_PX) * math.sqrt(tonnes / scale), 2)
+
+
+def link_records(
+    ds: Dataset,
+    *,
+    year: int | None = None,
+    corridors: Iterable[str] | None = None,
+    modes: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    frame: MapFrame | None = None,
+    figures: Mapping[str, Figure] | None = None,
+) -> list[dict[str, Any]]:
+    """One record per link passing the filters: id, tip, path, color, width (m), status, dash.
+
+    ``width`` is the corridor freight figure of ``year`` (the largest of the link's corridors) as
+    meters that give :func:`volume_px` pixels at the initial zoom; links without a figure are thin.
+    """
+    if not len(ds.links):
+        return []
+    frame = frame or map_frame(ds)
+    names = corridor_names(ds)
+    colors = corridor_colors(ds)
+    figs = dict(figures) if figures is not None else pick_figures(ds.volumes, year)
+    scale = volume_scale(ds)
+    corr_f = set(corridors) if corridors is not None else None
+    mode_f = set(modes) if modes is not None else None
+    stat_f = set(statuses) if statuses is not None else None
+    node_name = ds.nodes["name"]
+    out = []
+    for r in ds.links.to_dict("records"):
+        cs = [str(c) for c in r["corridors"]]
+        if corr_f is not None and not (set(cs) & corr_f):
+            continue
+        if mode_f is not None and r["mode"] not in mode_f:
+            continue
+        if stat_f is not None and r["status"] not in stat_f:
+            continue
+        shown = [c for c in cs if corr_f is None or c in corr_f]
+        color = colors.get(shown[0], NO_CORRIDOR) if shown else NO_CORRIDOR
+        fig = max((figs[c] for c in shown if c in figs), key=lambda f: f.value, default=None)
+        px = volume_px(fig.value if fig else None, scale)
+        status = str(r["status"])
+        kind = "border crossing" if r.get("crossing") else f"{r['mode']} link"
+        title = _clean(r.get("name") or f"{node_name.get(r['from'], r['from'])} – "
+                       f"{node_name.get(r['to'], r['to'])}")
+        if fig is not None:
+            vol = f"{year} freight: {fig.label()} ({names.get(fig.subject, fig.subject)})"
+            vol += " EST" if fig.estimate else ""
+        else:
+            vol = f"{year} freight: no volume data" if year else "no volume data"
+        tip = _tip([
+            title,
+            f"{kind} · {status.replace('_', ' ')} · {float(r['length_km']):,.0f} km",
+            "corridors: " + ", ".join(names.get(c, _clean(c)) for c in cs) if cs else "",
+            vol,
+            "EST: estimated figures (click for details)" if r.get("estimate") else "",
+        ])
+        out.append({
+            "id": str(r["id"]),
+            "tip": tip,
+            "path": _round_path(r["geometry"].coords),
+            "color": [*color, STATUS_ALPHA.get(status, 235)],
+            "width": round(px * frame.m_per_px),
+            "status": status,
+            "dash": list(STATUS_DASH.get(status, (0, 0))),
+        })
+    return out
+
+
+def _crossing_links(ds: Dataset) -> list[dict[str, Any]]:
+    if not len(ds.links) or "crossing" not in ds.links:
+        return []
+    return [r for r in ds.links.to_dict("records") if r.get("crossing")]
+
+
+def node_records(
+    ds: Dataset,
+    *,
+    frame: MapFrame | None = None,
+    kinds: Iterable[str] | None = None,
+    include_crossing_posts: bool = False,
+) -> list[dict[str, Any]]:
+    """One marker per node: id, tip, position, color, radius (m). Coloured and sized by role.
+
+    Border posts that belong to a crossing link are left out unless asked for: the crossing marker
+    stands for both posts.
+    """
+    if not len(ds.nodes):
+        return []
+    posts: set[str] = set()
+    if not include_crossing_posts:
+        for r in _crossing_links(ds):
+            posts.update((r["from"], r["to"]))
+    kind_f = set(kinds) if kinds is not None else None
+    out = []
+    for r in ds.nodes.to_dict("records"):
+        kind = str(r["kind"])
+        if r["id"] in posts or (kind_f is not None and kind not in kind_f):
+            continue
+        color, radius, _ = NODE_STYLE.get(kind, NODE_STYLE["junction"])
+        modes = ", ".join(r.get("modes") or ())
+        tip = _tip([
+            f"{_clean(r['name'])} ({_clean(r['country'], 3)})",
+            f"{kind.replace('_', ' ')} · {modes}",
+            "also: " + _clean(", ".join(r.get("aliases") or ()), 80) if r.get("aliases") else "",
+            "EST: estimated coordinate" if r.get("estimate") else "",
+        ])
+        out.append({
+            "id": str(r["id"]), "tip": tip,
+            "position": [round(float(r["geometry"].x), 5), round(float(r["geometry"].y), 5)],
+            "color": [*color, 230], "radius": radius, "kind": kind,
+        })
+    return out
+
+
+def crossing_records(ds: Dataset) -> list[dict[str, Any]]:
+    """One marker per border-crossing link, at its midpoint: id, tip, position, color, radius."""
+    nodes = ds.nodes
+    out = []
+    for r in _crossing_links(ds):
+        a, b = nodes.loc[r["from"]], nodes.loc[r["to"]]
+        mid = r["geometry"].interpolate(0.5, normalized=True)
+
+        def fmt(x: Any, unit: str) -> str:
+            return "?" if x is None or x != x else f"{float(x):,.0f} {unit}"
+
+        tip = _tip([
+            f"Border crossing: {_clean(a['name'])} ({a['country']}) – {_clean(b['name'])} "
+            f"({b['country']})",
+            f"{r['mode']} · {str(r['status']).replace('_', ' ')}",
+            f"dwell {fmt(r.get('dwell_h'), 'h')} → / {fmt(r.get('dwell_h_rev'), 'h')} ←",
+            f"fee {fmt(r.get('fee_usd'), 'USD')} → / {fmt(r.get('fee_usd_rev'), 'USD')} ←",
+            "EST: estimated figures (click for details)" if r.get("estimate") else "",
+        ])
+        out.append({
+            "id": str(r["id"]), "tip": tip,
+            "position": [round(float(mid.x), 5), round(float(mid.y), 5)],
+            "color": [*CROSSING_COLOR, 235], "radius": 14000,
+        })
+    return out
+
+
+def _label_records(nodes: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Label records, ports before hubs (the collision filter keeps the first of overlapping ones)."""
+    rank = {"port": 0, "hub": 1}
+    ordered = sorted(nodes, key=lambda n: rank.get(n.get("kind", ""), 2))
+    return [{"text": _clean(names.get(n["id"], n["id"]), 40), "position": n["position"]}
+            for n in ordered]
+
+
+# ---------------------------------------------------------------------------------------------
+# layers
+
+
+def _path_layer(layer_id: str, data: list[dict[str, Any]], *, dashed: bool = False,
+                min_px: float = 1.0, max_px: float = 24, pickable: bool = True) -> pdk.Layer:
+    kw: dict[str, Any] = {}
+    if dashed:  # square caps: round caps would fill the gaps of thin dashed lines
+        kw = {"extensions": [{"@@type": "PathStyleExtension", "dash": True}],
+              "get_dash_array": "dash", "dash_justified": True}
+        min_px = max(min_px, 2.0)
+    return pdk.Layer(
+        "PathLayer", data=data, id=layer_id, get_path="path", get_color="color",
+        get_width="width", width_units="'meters'", width_min_pixels=min_px, width_max_pixels=max_px,
+        cap_rounded=not dashed, joint_rounded=True, pickable=pickable, auto_highlight=pickable, **kw,
+    )
+
+
+def _point_layer(layer_id: str, data: list[dict[str, Any]], *, min_px: float = 3,
+                 max_px: float = 16, pickable: bool = True) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer", data=data, id=layer_id, get_position="position",
+        get_fill_color="color", get_radius="radius", radius_units="'meters'",
+        radius_min_pixels=min_px, radius_max_pixels=max_px, stroked=True,
+        get_line_color=[255, 255, 255, 230], line_width_min_pixels=1, pickable=pickable,
+        auto_highlight=pickable,
+    )
+
+
+def declutter(
+    labels: list[dict[str, Any]], frame: MapFrame, *, char_px: float = 7.0, line_px: float = 18.0
+) -> list[dict[str, Any]]:
+    """Keep labels that do not overlap an earlier one at the initial zoom (first come, first kept).
+
+    deck.gl's CollisionFilterExtension would do this on the GPU, but it drew nothing in the
+    headless SwiftShader Chromium of the browser tests, so labels are thinned here instead.
+    """
+    scale = _TILE_PX * 2**frame.zoom
+    kept: list[tuple[float, float, float]] = []
+    out = []
+    for lab in labels:
+        lon, lat = lab["position"]
+        x = (lon + 180) / 360 * scale
+        y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * scale
+        half = len(lab["text"]) * char_px / 2 + 4
+        if any(abs(x - kx) < half + kh and abs(y - ky) < line_px for kx, ky, kh in kept):
+            continue
+        kept.append((x, y, half))
+        out.append(lab)
+    return out
+
+
+def _text_layer(layer_id: str, data: list[dict[str, Any]]) -> pdk.Layer:
+    return pdk.Layer(
+        "TextLayer", data=data, id=layer_id, get_position="position", get_text="text",
+        get_size=13, get_color=[40, 40, 40, 255], get_alignment_baseline="'top'",
+        get_pixel_offset=[0, 11], character_set="'auto'", font_family="'Helvetica Neue, Arial, sans-serif'",
+        outline_width=2, outline_color=[255, 255, 255, 255], font_settings={"sdf": True},
+        pickable=False,
+    )
+
+
+def _deck(layers: list[pdk.Layer], frame: MapFrame, *, basemap: bool = True) -> CompactDeck:
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=frame.view_state(),
+        map_provider="carto" if basemap else None,
+        map_style="light" if basemap else None,
+        tooltip={"text": "{tip}"},
+    )
+
+
+def overview_deck(
+    ds: Dataset,
+    *,
+    year: int | None,
+    corridors: Iterable[str] | None = None,
+    modes: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    labels: bool = True,
+    basemap: bool = True,
+    frame: MapFrame | None = None,
+) -> CompactDeck:
+    """The corridor overview: links by corridor colour and volume width, crossings and places.
+
+    Layers (ids): ``links`` (operational), ``links_planned`` (under construction and planned,
+    dashed), ``crossings``, ``nodes`` and, with ``labels``, ``labels`` (ports and hubs).
+    """
+    frame = frame or map_frame(ds)
+    recs = link_records(ds, year=year, corridors=corridors, modes=modes, statuses=statuses,
+                        frame=frame)
+    mode_f = set(modes) if modes is not None else None
+    op = [r for r in recs if r["status"] == "operational"]
+    planned = [r for r in recs if r["status"] != "operational"]
+    for r in op:
+        del r["dash"]
+    for r in recs:
+        del r["status"]
+    # markers: places touched by a shown link (all places when nothing is filtered)
+    shown_ids = {r["id"] for r in recs}
+    touched: set[str] | None = None
+    if corridors is not None or modes is not None or statuses is not None:
+        touched = set()
+        for lr in ds.links.to_dict("records"):
+            if lr["id"] in shown_ids:
+                touched.update((lr["from"], lr["to"]))
+    nodes = [n for n in node_records(ds, frame=frame) if touched is None or n["id"] in touched]
+    crossings = [c for c in crossing_records(ds) if c["id"] in shown_ids]
+    if mode_f is not None:
+        crossings = [c for c in crossings if ds.links.at[c["id"], "mode"] in mode_f]
+    layers = [
+        _path_layer("links", op),
+        _path_layer("links_planned", planned, dashed=True),
+        _point_layer("crossings", crossings, min_px=5, max_px=14),
+        _point_layer("nodes", [{k: v for k, v in n.items() if k != "kind"} for n in nodes]),
+    ]
+    if labels:
+        names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
+        big = [n for n in nodes if n["kind"] in ("port", "hub")]
+        layers.append(_text_layer("labels", declutter(_label_records(big, names), frame)))
+    return _deck(layers, frame, basemap=basemap)
+
+
+def legend_rows(
+    ds: Dataset,
+    *,
+    year: int | None,
+    corridors: Iterable[str] | None = None,
+    frame: MapFrame | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for the overview legend: group, label, color (hex), width (px), mark (line/dash/dot).
+
+    Widths are the pixels a line has at the initial zoom.
+    """
+    names = corridor_names(ds)
+    colors = corridor_colors(ds)
+    corr_f = set(corridors) if corridors is not None else None
+    figs = pick_figures(ds.volumes, year)
+    scale = volume_scale(ds)
+    rows: list[dict[str, Any]] = []
+    for cid, color in colors.items():
+        if corr_f is not None and cid not in corr_f:
+            continue
+        fig = figs.get(cid)
+        extra = (f" · {format_quantity(fig.value, 't')}" + (" EST" if fig.estimate else "")
+                 if fig else " · no data")
+        short = names.get(cid, cid).split(" (")[0]
+        rows.append({"group": "Corridor (colour)", "label": _clean(short, 30) + extra,
+                     "color": _rgb_hex(color), "width": 4, "mark": "line"})
+    if scale > 0:
+        for t in _nice_steps(scale):
+            rows.append({"group": "Freight (width)", "label": format_quantity(t, "t") + " / year",
+                         "color": "#555555", "width": volume_px(t, scale), "mark": "line"})
+    rows.append({"group": "Freight (width)", "label": "no volume data", "color": "#999999",
+                 "width": NO_DATA_PX, "mark": "line"})
+    for status, label in (("operational", "operational"), ("under_construction",
+                                                             "under construction (dashed)"),
+                          ("planned", "planned (dotted, faded)")):
+        rows.append({"group": "Status", "label": label, "color": "#555555", "width": 3,
+                     "mark": "line" if status == "operational" else status})
+    rows.append({"group": "Markers", "label": "border crossing", "color": _rgb_hex(CROSSING_COLOR),
+                 "width": 10, "mark": "dot"})
+    for kind in ("port", "hub", "terminal", "junction", "border_post"):
+        color, _, px = NODE_STYLE[kind]
+        rows.append({"group": "Markers", "label": kind.replace("_", " "), "color": _rgb_hex(color),
+                     "width": px * 1.6, "mark": "dot"})
+    return rows
+
+
+def _nice_steps(top: float) -> list[float]:
+    """Three round legend values up to ``top`` (e.g. 1, 10, 30 Mt)."""
+    nice = [1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 3e7, 5e7, 1e8]
+    below = [v for v in nice if v <= top]
+    if not below:
+        return [top]
+    picks = [below[-1]]
+    for v in reversed(below[:-1]):
+        if v <= picks[-1] / 4:
+            picks.append(v)
+        if len(picks) == 3:
+            break
+    return sorted(picks)
+
+
+# ---------------------------------------------------------------------------------------------
+# route planner
+
+
+def route_deck(
+    ds: Dataset,
+    routes: Sequence[Route],
+    *,
+    basemap: bool = True,
+    frame: MapFrame | None = None,
+) -> CompactDeck:
+    """The planner map: the network in grey, alternatives, the best route on top, its stops.
+
+    Layers (ids): ``network``, ``alternatives`` (one record per alternative route), ``route``
+    (one record per leg of the best route), ``stops`` (origin, destination, crossings, transfers) and
+    ``stop_labels``. The camera frames the routes.
+    """
+    frame = route_frame(routes) if routes else (frame or map_frame(ds))
+    net = [{"id": str(r["id"]), "tip": _clean(r.get("name") or r["id"]),
+            "path": _round_path(r["geometry"].coords), "color": [150, 150, 150, 150],
+            "width": round(1.0 * frame.m_per_px)}
+           for r in ds.links.to_dict("records")] if len(ds.links) else []
+    alts = []
+    for i, rt in enumerate(routes[1:], start=2):
+        t = rt.totals
+        color = ROUTE_COLORS[(i - 1) % len(ROUTE_COLORS)]
+        alts.append({
+            "id": f"route{i}",
+            "tip": _tip([f"Route {i}: {_clean(rt.summary(), 200)}",
+                         f"{t.distance_km:,.0f} km · {t.time_h:,.1f} h · {t.cost_usd:,.0f} USD"]),
+            "path": _round_path(rt.coords), "color": [*color, 200],
+            "width": round(4 * frame.m_per_px),
+        })
+    legs = []
+    stops: list[dict[str, Any]] = []
+    if routes:
+        best = routes[0]
+        for j, leg in enumerate(best.legs, start=1):
+            est = " EST" if leg.estimate else ""
+            tip = _tip([
+                f"Route 1, leg {j}: {_clean(leg.from_name)} → {_clean(leg.to_name)}",
+                f"{leg.mode} · {leg.distance_km:,.0f} km · {leg.time_h:,.1f} h · "
+                f"{leg.cost_usd:,.0f} USD{est}",
+            ])
+            if len(leg.coords) >= 2:
+                legs.append({"id": f"leg{j}", "tip": tip, "path": _round_path(leg.coords),
+                             "color": [*ROUTE_COLORS[0], 235], "width": round(6 * frame.m_per_px)})
+            if leg.mode in ("border", "transfer") and leg.coords:
+                pos = leg.coords[len(leg.coords) // 2]
+                stops.append({"id": f"stop{j}", "tip": tip, "name": _clean(leg.to_name, 40),
+                              "position": [round(pos[0], 5), round(pos[1], 5)],
+                              "color": [*(CROSSING_COLOR if leg.mode == "border" else
+                                          NODE_STYLE["terminal"][0]), 240], "radius": 12000})
+        q = best.query
+        for role, p in (("origin", q.origin), ("destination", q.destination)):
+            stops.append({"id": role, "tip": f"{role}: {_clean(p.name)} ({p.country})",
+                          "name": _clean(p.name, 40), "position": [p.lon, p.lat],
+                          "color": [20, 20, 20, 240], "radius": 18000})
+    ends = [s for s in stops if s["id"] in ("origin", "destination")]
+    labels = [{"text": s["name"], "position": s["position"]}  # ends first: they win overlaps
+              for s in ends + [s for s in stops if s["id"].startswith("stop")]]
+    for s in stops:
+        del s["name"]
+    layers = [
+        _path_layer("network", net, pickable=False),
+        _path_layer("alternatives", alts, min_px=3),
+        _path_layer("route", legs, min_px=5),
+        _point_layer("stops", stops, min_px=5, max_px=14),
+        _text_layer("stop_labels", declutter(_dedupe_labels(labels), frame)),
+    ]
+    return _deck(layers, frame, basemap=basemap)
+
+
+def route_frame(routes: Sequence[Route], *, width_px: int = 540, height_px: int = 470) -> MapFrame:
+    """The camera that shows every route of a result (the same for the same result: no jumps)."""
+    xs = [x for r in routes for x, _ in r.coords]
+    ys = [y for r in routes for _, y in r.coords]
+    return fit_bounds((min(xs), max(xs)), (min(ys), max(ys)), width_px=width_px,
+                      height_px=height_px, max_zoom=8.0)
+
+
+def _dedupe_labels(labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for lab in labels:
+        if lab["text"] not in seen:
+            seen.add(lab["text"])
+            out.append(lab)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# volumes page
+
+
+def volumes_deck(
+    ds: Dataset,
+    *,
+    year: int | None,
+    basemap: bool = True,
+    frame: MapFrame | None = None,
+) -> CompactDeck:
+    """Corridor freight as line widths and place (port, border station) freight as marker sizes.
+
+    Layers (ids): ``links`` (all links, width by corridor freight of ``year``), ``node_volumes``
+    (places with a freight figure for ``year``, radius by the square root of tonnes), ``labels``.
+    """
+    frame = frame or map_frame(ds)
+    recs = link_records(ds, year=year, frame=frame)
+    for r in recs:
+        r.pop("status")
+        r.pop("dash")
+    figs = pick_figures(ds.volumes, year, kind="node")
+    names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
+    top = max((f.value for y in volume_years(ds.volumes, kind="node")
+               for f in pick_figures(ds.volumes, y, kind="node").values()), default=0.0)
+    markers: list[dict[str, Any]] = []
+    for nid, fig in figs.items():
+        if nid not in names:
+            continue
+        pt = ds.nodes.at[nid, "geometry"]
+        px = 4 + 22 * math.sqrt(fig.value / top) if top > 0 else 4
+        markers.append({
+            "id": nid,
+            "tip": _tip([_clean(names[nid]), f"freight {fig.label()}" + (" EST" if fig.estimate
+                                                                          else ""),
+                         _clean(fig.scope, 160),
+                         f"one of {fig.others + 1} published figures" if fig.others else ""]),
+            "position": [round(float(pt.x), 5), round(float(pt.y), 5)],
+            "color": [0, 92, 169, 170], "radius": round(px * frame.m_per_px),
+        })
+    labels = [{"text": _clean(names[m["id"]], 40), "position": m["position"]}
+              for m in sorted(markers, key=lambda m: -float(m["radius"]))]
+    layers = [
+        _path_layer("links", recs),
+        _point_layer("node_volumes", markers, min_px=3, max_px=60),
+        _text_layer("labels", declutter(labels, frame)),
+    ]
+    return _deck(layers, frame, basemap=basemap)
+
+
+# ---------------------------------------------------------------------------------------------
+# selection
+
+
+def selected_feature(event: Any, layers: Iterable[str] = LAYER_IDS) -> tuple[str, str] | None:
+    """``(layer id, feature id)`` of the first selected object of a pydeck selection event.
+
+    Accepts the ``PydeckState`` Streamlit returns or a plain dict of the same shape; anything
+    malformed gives None.
+    """
+    try:
+        sel = event["selection"] if isinstance(event, Mapping) else event.selection
+        objects = sel["objects"] if isinstance(sel, Mapping) else sel.objects
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not isinstance(objects, Mapping):
+        return None
+    allowed = set(layers)
+    for layer, objs in objects.items():
+        if layer not in allowed or not isinstance(objs, list | tuple) or not objs:
+            continue
+        obj = objs[0]
+        fid = obj.get("id") if isinstance(obj, Mapping) else None
+        if isinstance(fid, str) and 0 < len(fid) <= 200:
+            return str(layer), fid
+    return None

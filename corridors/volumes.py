@@ -1,0 +1,241 @@
+"""Freight-volume figures: which published figure stands for a corridor or place in a year.
+
+``volumes.csv`` keeps every published figure, including ones that disagree (same ``conflict_group``)
+and ones with a narrower scope (one railway, one country's ports, one direction). The map needs one
+number per subject and year, chosen by a rule stated once here and quoted by the app:
+
+1. rows of the subject kind, metric and unit asked for (by default corridor freight in tonnes);
+2. prefer figures for both directions, then published figures over estimates (forecasts);
+3. prefer a full-year figure, else the one covering the most months;
+4. among what is left, the largest figure: partial scopes (one railway, one port) are smaller than the
+   whole-corridor total they belong to.
+
+The chosen figure carries its period and sources, and how many other figures were published for the
+same subject and year, so that the page can say "one of N published figures".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "SELECTION_RULE",
+    "Figure",
+    "conflicts_table",
+    "default_year",
+    "format_quantity",
+    "map_figures",
+    "pick_figures",
+    "volume_table",
+    "volume_years",
+]
+
+#: The selection rule in one sentence, for captions.
+SELECTION_RULE = (
+    "per corridor and year: freight in tonnes, both directions, published figures before estimates, "
+    "a full-year figure if there is one (else the one covering the most months), and of those the "
+    "largest, since partial scopes (one railway, one country's ports) are smaller than the corridor "
+    "total"
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chosen volume figure."""
+
+    subject: str
+    year: int
+    value: float
+    unit: str
+    period: str
+    months: float
+    volume_id: str
+    sources: tuple[str, ...]
+    estimate: bool
+    scope: str
+    others: int  # other figures published for this subject, year, metric and unit
+
+    @property
+    def full_year(self) -> bool:
+        """True for a full-year figure."""
+        return self.months >= 12
+
+    def label(self) -> str:
+        """Short text such as ``4.6 Mt (FY 2024)`` or ``1.2 Mt (Jan-Feb 2025)``."""
+        return f"{format_quantity(self.value, self.unit)} ({self.period} {self.year})"
+
+
+def format_quantity(value: float, unit: str) -> str:
+    """``4600000, "t"`` -> ``"4.6 Mt"``; other units with thousands separators."""
+    if unit == "t":
+        if value >= 1e6:
+            return f"{value / 1e6:,.1f} Mt"
+        if value >= 1e3:
+            return f"{value / 1e3:,.0f} kt"
+        return f"{value:,.0f} t"
+    if unit == "USD":
+        if value >= 1e9:
+            return f"{value / 1e9:,.1f} bn USD"
+        return f"{value / 1e6:,.0f} m USD"
+    return f"{value:,.0f} {unit}"
+
+
+def _rows(volumes: pd.DataFrame, kind: str, metric: str, unit: str) -> pd.DataFrame:
+    if volumes is None or not len(volumes):
+        return pd.DataFrame(columns=list(volumes.columns) if volumes is not None else [])
+    v = volumes[(volumes["subject_kind"] == kind) & (volumes["metric"] == metric)
+                & (volumes["unit"] == unit)]
+    return v[v["value"].notna() & v["year"].notna()]
+
+
+def volume_years(
+    volumes: pd.DataFrame, *, kind: str = "corridor", metric: str = "freight", unit: str = "t"
+) -> list[int]:
+    """Years that have at least one figure of this kind, metric and unit, ascending."""
+    v = _rows(volumes, kind, metric, unit)
+    return sorted({int(y) for y in v["year"]}) if len(v) else []
+
+
+def default_year(
+    volumes: pd.DataFrame, *, kind: str = "corridor", metric: str = "freight", unit: str = "t",
+    latest: int | None = None,
+) -> int | None:
+    """The year whose chosen figures cover the most subjects with published (not estimated) figures.
+
+    Ties go to the latest year; years after ``latest`` (e.g. forecasts) are skipped when given.
+    """
+    best: tuple[int, int, int] | None = None
+    for y in volume_years(volumes, kind=kind, metric=metric, unit=unit):
+        if latest is not None and y > latest:
+            continue
+        figs = pick_figures(volumes, y, kind=kind, metric=metric, unit=unit)
+        published = sum(1 for f in figs.values() if not f.estimate)
+        full = sum(1 for f in figs.values() if f.full_year and not f.estimate)
+        key = (published, full, y)
+        if best is None or key > best:
+            best = key
+    return best[2] if best else None
+
+
+def pick_figures(
+    volumes: pd.DataFrame, year: int | None, *, kind: str = "corridor", metric: str = "freight",
+    unit: str = "t", subjects: Iterable[str] | None = None,
+) -> dict[str, Figure]:
+    """The chosen figure per subject for ``year`` (see the module docstring for the rule)."""
+    if year is None:
+        return {}
+    v = _rows(volumes, kind, metric, unit)
+    if not len(v):
+        return {}
+    v = v[v["year"].astype(int) == int(year)]
+    if subjects is not None:
+        v = v[v["subject"].isin(set(subjects))]
+    out: dict[str, Figure] = {}
+    for subject, grp in v.groupby("subject", sort=True):
+        recs = grp.to_dict("records")
+        recs.sort(key=lambda r: (
+            str(r.get("direction") or "both") != "both",
+            bool(r.get("estimate")),
+            -float(r.get("months") or 12),
+            -float(r["value"]),
+            str(r["id"]),
+        ))
+        r = recs[0]
+        out[str(subject)] = Figure(
+            subject=str(subject), year=int(year), value=float(r["value"]), unit=str(r["unit"]),
+            period=str(r.get("period") or "FY"), months=float(r.get("months") or 12),
+            volume_id=str(r["id"]), sources=tuple(r.get("source") or ()),
+            estimate=bool(r.get("estimate")), scope=str(r.get("scope") or ""), others=len(recs) - 1,
+        )
+    return out
+
+
+def volume_table(
+    volumes: pd.DataFrame,
+    *,
+    subject_names: dict[str, str],
+    source_titles: dict[str, str],
+    kinds: Iterable[str] | None = None,
+    metrics: Iterable[str] | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Every figure as a display table: subject, year, period, value, unit, scope, sources, EST.
+
+    ``subject_names`` maps ``"kind:id"`` to a display name; ``source_titles`` maps source ids to
+    titles. Rows are sorted by subject, metric, year and period length.
+    """
+    cols = ["id", "subject", "kind", "metric", "year", "period", "value", "unit", "direction",
+            "scope", "EST", "estimate_note", "conflict", "sources", "source_ids", "note"]
+    if volumes is None or not len(volumes):
+        return pd.DataFrame(columns=cols)
+    v = volumes
+    if kinds is not None:
+        v = v[v["subject_kind"].isin(list(kinds))]
+    if metrics is not None:
+        v = v[v["metric"].isin(list(metrics))]
+    if years is not None:
+        y = v["year"].astype(int)
+        v = v[(y >= years[0]) & (y <= years[1])]
+    rows = []
+    for r in v.to_dict("records"):
+        srcs = list(r.get("source") or ())
+        rows.append({
+            "id": r["id"],
+            "subject": subject_names.get(f"{r['subject_kind']}:{r['subject']}", r["subject"]),
+            "kind": r["subject_kind"], "metric": r["metric"], "year": int(r["year"]),
+            "period": r.get("period") or "FY", "value": float(r["value"]), "unit": r["unit"],
+            "direction": r.get("direction") or "both", "scope": r.get("scope") or "",
+            "EST": "EST" if r.get("estimate") else "", "estimate_note": r.get("estimate_note") or "",
+            "conflict": r.get("conflict_group") or "",
+            "sources": "; ".join(source_titles.get(s, s) for s in srcs),
+            "source_ids": "; ".join(srcs), "note": r.get("note") or "",
+            "_months": float(r.get("months") or 12),
+        })
+    df = pd.DataFrame(rows)
+    if not len(df):
+        return pd.DataFrame(columns=cols)
+    df = df.sort_values(["subject", "metric", "year", "_months", "id"],
+                        ascending=[True, True, True, False, True])
+    return df[cols].reset_index(drop=True)
+
+
+def conflicts_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Conflicting published figures side by side: one row per conflict group.
+
+    Takes the output of :func:`volume_table`; columns ``quantity``, then ``figure 1``, ``source 1``,
+    ``figure 2``, ``source 2``... (as many as the largest group).
+    """
+    if table is None or not len(table) or not (table["conflict"] != "").any():
+        return pd.DataFrame(columns=["conflict", "quantity"])
+    rows = []
+    for group, grp in table[table["conflict"] != ""].groupby("conflict", sort=True):
+        first = grp.iloc[0]
+        row: dict[str, object] = {
+            "conflict": group,
+            "quantity": f"{first['subject']}: {first['metric']} {first['year']}",
+        }
+        for i, r in enumerate(grp.itertuples(index=False), start=1):
+            est = " (EST)" if r.EST else ""
+            row[f"figure {i}"] = f"{format_quantity(r.value, r.unit)} ({r.period}){est}"
+            row[f"scope {i}"] = r.scope
+            row[f"source {i}"] = r.sources
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def map_figures(ds: Any, year: int | None, subject_names: dict[str, str]) -> pd.DataFrame:
+    """The figures a volumes map shows for ``year``: corridor and place freight, chosen by the rule."""
+    rows = []
+    for kind in ("corridor", "node"):
+        for subject, f in pick_figures(ds.volumes, year, kind=kind).items():
+            rows.append({
+                "subject": subject_names.get(f"{kind}:{subject}", subject),
+                "freight": format_quantity(f.value, "t"), "period": f.period,
+                "EST": "EST" if f.estimate else "", "other figures": f.others, "_v": f.value,
+            })
+    df = pd.DataFrame(rows, columns=["subject", "freight", "period", "EST", "other figures", "_v"])
+    return df.sort_values("_v", ascending=False).drop(columns="_v").reset_index(drop=True)

@@ -1,0 +1,335 @@
+"""AppTest page tests: every page runs, has its widgets, and shows the library's numbers.
+
+The app reads ``CORRIDORS_GEODATA``; tests set it per test (shipped ``geodata/`` when unset).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from corridors.data import validate_dataset
+from corridors.network import load_network
+from corridors.tables import CLI_TOTALS_FORMAT, totals_display
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = ["pages/overview.py", "pages/planner.py", "pages/volumes.py", "pages/sources.py"]
+EVIL = "<img src=x onerror=alert(1)>"
+MAX_PAGE_BYTES = 400_000
+
+shipped = pytest.mark.skipif(
+    bool(validate_dataset()), reason="the shipped geodata/ does not validate (run `corridors validate`)"
+)
+
+
+@pytest.fixture
+def use_data(monkeypatch: pytest.MonkeyPatch):
+    """Point the app at a dataset directory (None: the shipped geodata/)."""
+
+    def use(path: Path | None) -> None:
+        if path is None:
+            monkeypatch.delenv("CORRIDORS_GEODATA", raising=False)
+        else:
+            monkeypatch.setenv("CORRIDORS_GEODATA", str(path))
+
+    use(None)
+    return use
+
+
+def run(page: str = "pages/overview.py", params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def decks(at: AppTest) -> list:
+    return list(at.get("deck_gl_json_chart"))
+
+
+def layers_of(deck) -> dict[str, dict]:
+    return {layer["id"]: layer for layer in json.loads(deck.proto.json)["layers"]}
+
+
+def page_bytes(at: AppTest) -> int:
+    """Serialized size of every element the page sent (deck specs, tables, charts...)."""
+    total = 0
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            total += proto.ByteSize()
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            stack.extend(children.values())
+    return total
+
+
+def table(at: AppTest, *columns: str):
+    """The first dataframe shown with all these columns (display dataframes carry no key)."""
+    for d in at.dataframe:
+        df = d.value
+        if all(c in df.columns for c in columns):
+            return df
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def texts(at: AppTest) -> list[str]:
+    """Text of every markdown-like element (markdown, captions, headers, alerts)."""
+    out = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "warning", "error", "info",
+                 "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    return out
+
+
+# ---- every page ----------------------------------------------------------------------------
+
+
+@shipped
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_with_its_widgets(use_data, page):
+    at = run(page)
+    assert not at.error, [e.value for e in at.error]
+    if page.endswith("overview.py"):
+        assert at.multiselect(key="corridor") and at.selectbox(key="year").value == 2024
+        assert at.pills(key="mode").value == ["rail", "road", "sea"]
+        assert at.pills(key="status") and at.toggle(key="labels").value is True
+        assert len(decks(at)) == 1 and decks(at)[0].proto.selection_mode
+    elif page.endswith("planner.py"):
+        for kind, key in (("selectbox", "origin"), ("selectbox", "destination"),
+                          ("segmented_control", "by"), ("number_input", "alternatives"),
+                          ("number_input", "teu"), ("pills", "modes"),
+                          ("multiselect", "avoid_countries"), ("multiselect", "avoid"),
+                          ("toggle", "include_planned")):
+            assert getattr(at, kind)(key=key) is not None, key
+        assert [m.label for m in at.metric] == ["Distance (km)", "Transit time (h)", "Cost (USD)",
+                                                "CO2 (kg)", "Borders", "Transfers"]
+        table(at, "border dwell h", "EST", "sources")  # legs
+        assert list(table(at, "Route 1 (best)").columns)[:1] == ["Route 1 (best)"]
+        assert len(decks(at)) == 1
+        assert len(at.get("vega_lite_chart")) == 2  # the time and cost staircases
+        assert {b.key for b in at.download_button} >= {"download_json", "download_csv",
+                                                       "download_geojson"}
+    elif page.endswith("volumes.py"):
+        assert at.segmented_control(key="kind").value == "corridor"
+        assert at.selectbox(key="metric").value == "freight (t)"
+        assert at.selectbox(key="map_year") and at.multiselect(key="subjects")
+        assert len(table(at, "subject", "period", "EST", "sources"))
+        assert len(table(at, "conflict", "quantity", "figure 1", "figure 2"))
+        assert layers_of(decks(at)[0]).keys() == {"links", "node_volumes", "labels"}
+    else:
+        assert at.success and "Valid" in at.success[0].value
+        assert len(table(at, "table", "rows", "breakdown")) >= 8
+        src = table(at, "id", "title", "publisher", "url", "flag")
+        assert len(src) == len(load_network().dataset.sources)
+        assert src["url"].str.startswith("http").sum() > 0
+        assert len(at.download_button) == 8
+    assert page_bytes(at) <= MAX_PAGE_BYTES
+
+
+@shipped
+def test_overview_deck_spec(use_data):
+    at = run()
+    deck = decks(at)[0]
+    assert deck.proto.id and json.loads(deck.proto.tooltip) == {"text": "{tip}"}
+    layers = layers_of(deck)
+    assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
+    net = load_network()
+    links = net.dataset.links
+    link_rows = layers["links"]["data"] + layers["links_planned"]["data"]
+    assert {r["id"] for r in link_rows} == set(links["id"])
+    assert all(isinstance(r["width"], int | float) and r["width"] > 0 for r in link_rows)
+    assert layers["links"]["getWidth"] == "@@=width"
+    # 2024 has corridor freight figures: corridors with one are wider than those without
+    tips = {r["id"]: r["tip"] for r in link_rows}
+    widths = {r["id"]: r["width"] for r in link_rows}
+    with_data = [widths[i] for i in widths if "no volume data" not in tips[i]]
+    without = [widths[i] for i in widths if "no volume data" in tips[i]]
+    assert with_data and without and min(with_data) > max(without)
+    assert {r["id"] for r in layers["crossings"]["data"]} == set(links.index[links["crossing"]])
+    assert len(deck.proto.json.encode()) <= MAX_PAGE_BYTES
+
+
+@shipped
+def test_overview_filters_and_details_panel(use_data):
+    at = run()
+    at.pills(key="mode").set_value(["sea"]).run()
+    layers = layers_of(decks(at)[0])
+    modes = set(load_network().dataset.links.loc[[r["id"] for r in layers["links"]["data"]], "mode"])
+    assert modes == {"sea"}
+    # a click on a place (the selection event as Streamlit delivers it)
+    at.session_state["overview_map"] = {
+        "selection": {"indices": {"nodes": [0]}, "objects": {"nodes": [{"id": "alat"}]}}}
+    at.run()
+    assert not at.exception
+    assert any("Alat" in s.value for s in at.subheader)
+    attrs = table(at, "field", "value")
+    assert {"id", "name", "aliases", "country", "kind", "source", "estimate"} <= set(attrs["field"])
+    assert len(table(at, "id", "title", "publisher", "url"))
+
+
+# ---- planner -------------------------------------------------------------------------------
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[^\d.\-]", "", text.split("(")[0]))
+
+
+@shipped
+def test_planner_totals_equal_library_and_cli(use_data):
+    at = run("pages/planner.py")
+    assert at.selectbox(key="origin").value == "altynkol"
+    assert at.selectbox(key="destination").value == "poti"
+    shown = {m.label: m.value for m in at.metric}
+    best = load_network().route("altynkol", "poti")
+    assert shown == {k: v for k, (v, _) in totals_display(best.totals).items()}
+
+    doc = json.loads(subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+    t = doc["routes"][0]["totals"]
+    assert abs(_number(shown["Distance (km)"]) - t["distance_km"]) <= 0.5 + 0.05
+    assert abs(_number(shown["Transit time (h)"]) - t["time_h"]) <= 0.05 + 0.005
+    assert abs(_number(shown["Cost (USD)"]) - t["cost_usd"]) <= 0.5 + 0.005
+    assert abs(_number(shown["CO2 (kg)"]) - t["co2_kg"]) <= 0.5 + 0.05
+    assert int(shown["Borders"]) == t["border_crossings"]
+    assert int(shown["Transfers"]) == t["transfers"]
+    cli_table = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    total_line = next(line for line in cli_table.splitlines() if "total:" in line)
+    for label, value in shown.items():  # the very strings of the command's table
+        assert CLI_TOTALS_FORMAT[label].format(value) in total_line, (label, value, total_line)
+
+    legs = table(at, "border dwell h", "EST")
+    assert len(legs) == len(doc["routes"][0]["legs"])
+    assert list(legs["mode"].str.split().str[0]) == [
+        {"sea": "sea", "border": "border"}.get(leg["mode"], leg["mode"])
+        for leg in doc["routes"][0]["legs"]]
+    assert legs["km"].sum() == pytest.approx(t["distance_km"], abs=1)
+
+
+@shipped
+def test_planner_downloads_equal_cli_output(use_data):
+    from pages._common import dataset_key, route_file
+
+    inputs = (dataset_key(), "altynkol", "poti", "time", ("rail", "road", "sea"), (), (), False, 3, 1.0)
+    for fmt in ("json", "csv", "geojson", "table"):
+        cli = subprocess.run(
+            [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--alternatives", "3",
+             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        assert route_file(*inputs, fmt) == cli, fmt
+
+
+@shipped
+def test_planner_reruns_on_widget_changes(use_data):
+    at = run("pages/planner.py")
+    before = {m.label: m.value for m in at.metric}
+    at.number_input(key="teu").set_value(2.0).run()
+    after = {m.label: m.value for m in at.metric}
+    assert after["Transit time (h)"] == before["Transit time (h)"]
+    assert after["Cost (USD)"] != before["Cost (USD)"]
+    at.segmented_control(key="by").set_value("cost").run()
+    best = load_network().route("altynkol", "poti", by="cost", teu=2)
+    assert {m.label: m.value for m in at.metric} == {
+        k: v for k, (v, _) in totals_display(best.totals).items()}
+
+
+@shipped
+def test_planner_opens_the_cli_link(use_data):
+    from urllib.parse import parse_qsl, urlsplit
+
+    link = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--by", "cost",
+         "--alternatives", "2", "--teu", "2", "--link"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    params = dict(parse_qsl(urlsplit(link).query))
+    at = run("pages/planner.py", params=params)
+    assert at.selectbox(key="origin").value == "altynkol"
+    assert at.segmented_control(key="by").value == "cost"
+    assert at.number_input(key="alternatives").value == 2 and at.number_input(key="teu").value == 2
+    best = load_network().route("altynkol", "poti", by="cost", teu=2)
+    assert {m.label: m.value for m in at.metric} == {
+        k: v for k, (v, _) in totals_display(best.totals).items()}
+
+
+@shipped
+def test_planner_no_route_says_which_constraint_blocks(use_data):
+    at = run("pages/planner.py")
+    at.pills(key="modes").set_value(["sea"]).run()
+    assert not at.exception
+    msg = " ".join(e.value for e in at.error)
+    assert "No route" in msg and "modes" in msg
+    assert not at.metric
+
+
+def test_planner_on_tiny_and_place_typed_by_alias(use_data):
+    use_data(ROOT / "tests" / "data" / "tiny")
+    at = run("pages/planner.py")
+    assert at.selectbox(key="origin").value == "a"  # no altynkol here: the first hub
+    # any spelling typed into the box (here from a link) is resolved by the library's place search
+    at = run("pages/planner.py", params={"origin": "Альфа", "destination": "Delta (AZ)"})
+    assert not at.warning and at.metric
+    assert at.subheader[0].value.startswith("Alpha → Delta")
+    at = run("pages/planner.py", params={"origin": "alpha", "destination": "a"})
+    assert "same place" in " ".join(w.value for w in at.warning)
+
+
+# ---- safety --------------------------------------------------------------------------------
+
+
+def test_hostile_place_name_is_shown_as_text(use_data, tiny_copy):
+    from conftest import edit_features
+
+    edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(name=EVIL))
+    use_data(tiny_copy)
+    for page in PAGES:
+        at = run(page)
+        for deck in decks(at):
+            assert json.loads(deck.proto.tooltip) == {"text": "{tip}"}  # set as innerText
+        for el in at.markdown:
+            assert not (el.allow_html and "<img" in el.value)
+        for t in texts(at):
+            assert "<img" not in t.replace("\\<img", ""), t  # escaped for Markdown where shown
+        if page.endswith("planner.py"):
+            assert any("\\<img" in s.value for s in at.subheader)
+
+
+def test_hostile_query_params_fall_back_with_a_notice(use_data):
+    use_data(ROOT / "tests" / "data" / "tiny")
+    evil = "<script>alert(1)</script>"
+    at = run(params={"year": evil, "mode": ["zzz", "rail"], "corridor": "x" * 5000,
+                     "labels": "maybe"})
+    warned = " ".join(w.value for w in at.warning)
+    assert "Ignored invalid link parameter" in warned and "mode" in warned
+    assert all(evil not in t and "xxxx" not in t for t in texts(at))
+    at = run("pages/planner.py", params={"origin": EVIL, "alternatives": "abc", "teu": "1e400", "by": evil,
+                                         "avoid_countries": ["ZZ"], "include_planned": "2"})
+    warned = " ".join(w.value for w in at.warning)
+    assert "not a known place" in warned and "Ignored invalid link parameter" in warned
+    assert all(EVIL not in t and evil not in t for t in texts(at))
+    assert at.metric  # the defaults still give a route
+
+
+def test_invalid_dataset_shows_its_problems_not_a_traceback(use_data, tiny_copy):
+    (tiny_copy / "links.geojson").write_text("{not json", encoding="utf-8")
+    use_data(tiny_copy)
+    at = run()
+    assert any("invalid" in e.value for e in at.error)
+    at = run("pages/sources.py")
+    assert any("problem" in e.value for e in at.error)
+    problems = table(at, "problem")
+    assert problems["problem"].str.contains("links.geojson").any()
