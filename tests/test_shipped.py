@@ -186,3 +186,31 @@ def test_cli_json_equals_api(net):
     assert got["cost_usd"] == pytest.approx(t.cost_usd, abs=0.01)
     assert got["co2_kg"] == pytest.approx(t.co2_kg, abs=0.1)
     assert doc["routes"][0]["countries"][0] == "KZ"
+
+
+@pytest.mark.parametrize(
+    ("link", "km"),
+    [
+        ("dostyk_aktogay_rail", 304),  # Aktogay-Dostyk line
+        ("altynkol_zhetygen_rail", 293),  # UIC eNews 327
+        ("beyneu_mangistau_rail", 404),  # Kazakh Ministry of Transport
+        ("tbilisi_poti_rail", 310),
+        ("marabda_akhalkalaki_rail", 153),  # Baku-Tbilisi-Kars, Railway Magazine
+        ("hairatan_naibabad_rail", 75),  # Hairatan-Mazar-i-Sharif railway, ADB-funded 2010
+        ("naibabad_kharlachi_rail", 647),  # Trans-Afghan railway as Uzbekistan gave it in July 2025
+        ("jalalabad_torkham_road", 72.8),  # WFP Logistics Cluster
+        ("zhanaozen_bolashak_rail", 146),  # Kazinform 2013
+    ],
+)
+def test_published_lengths_hold(net, link, km):
+    rec = net.lookup.links[link]
+    assert rec["length_km"] == pytest.approx(km)
+    assert not rec["estimate"] or "length" not in rec["estimate_note"].split(";")[0]
+    assert rec["source"]
+
+
+def test_zhezkazgan_beyneu_new_line_is_near_its_published_988_km(net):
+    # the 2014 line is two new sections (Zhezkazgan-Saksaulskaya, Shalkar-Beyneu), 988 km in all (UIC)
+    links = net.lookup.links
+    total = links["zhezkazgan_saksaulskaya_rail"]["length_km"] + links["shalkar_beyneu_rail"]["length_km"]
+    assert total == pytest.approx(988, rel=0.05)
