@@ -142,38 +142,23 @@ class CostModel:
 
     def transfer(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
         """Price a mode transfer (``between`` like ``rail/sea``) with the terminal's own figures if any."""
-        t_val, t_est, _ = self.lookup("transfer_time_h", between)
-        c_val, c_est, _ = self.lookup("transfer_cost_usd", between)
-        t = time_h if time_h is not None else t_val
-        c = cost_usd if cost_usd is not None else c_val
-        est = (time_h is None and t_est) or (cost_usd is None and c_est)
-        return EdgeCost(
-            0.0,
-            t,
-            c,
-            0.0,
-            wait_h=t,
-            wait_max_h=t,
-            estimate=est,
-            basis=f"transfer {between}: {t:g} h, {c:g} USD",
-        )
+        return self._handling("transfer", between, between, time_h, cost_usd, f"transfer {between}")
 
     def gauge_change(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
         """Price a break of gauge (``between`` like ``1435/1520``) with the terminal's figures if any."""
-        t_val, t_est, _ = self.lookup("gauge_change_time_h", "rail")
-        c_val, c_est, _ = self.lookup("gauge_change_cost_usd", "rail")
+        return self._handling("gauge_change", "rail", between, time_h, cost_usd, f"gauge change {between} mm")
+
+    def _handling(
+        self, op: str, mode: str, between: str, time_h: float | None, cost_usd: float | None, label: str
+    ) -> EdgeCost:
+        """A handling step: the terminal's published time/cost, else ``<op>_time_h``/``<op>_cost_usd``."""
+        t_val, t_est, _ = self.lookup(f"{op}_time_h", mode)
+        c_val, c_est, _ = self.lookup(f"{op}_cost_usd", mode)
         t = time_h if time_h is not None else t_val
         c = cost_usd if cost_usd is not None else c_val
         est = (time_h is None and t_est) or (cost_usd is None and c_est)
         return EdgeCost(
-            0.0,
-            t,
-            c,
-            0.0,
-            wait_h=t,
-            wait_max_h=t,
-            estimate=est,
-            basis=f"gauge change {between} mm: {t:g} h, {c:g} USD",
+            0.0, t, c, 0.0, wait_h=t, wait_max_h=t, estimate=est, basis=f"{label}: {t:g} h, {c:g} USD"
         )
 
 
