@@ -142,14 +142,14 @@ class CostModel:
 
     def transfer(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
         """Price a mode transfer (``between`` like ``rail/sea``) with the terminal's own figures if any."""
-        return self._handling("transfer", between, between, time_h, cost_usd, f"transfer {between}")
+        return self._handling("transfer", between, time_h, cost_usd, f"transfer {between}")
 
     def gauge_change(self, between: str, time_h: float | None, cost_usd: float | None) -> EdgeCost:
         """Price a break of gauge (``between`` like ``1435/1520``) with the terminal's figures if any."""
-        return self._handling("gauge_change", "rail", between, time_h, cost_usd, f"gauge change {between} mm")
+        return self._handling("gauge_change", "rail", time_h, cost_usd, f"gauge change {between} mm")
 
     def _handling(
-        self, op: str, mode: str, between: str, time_h: float | None, cost_usd: float | None, label: str
+        self, op: str, mode: str, time_h: float | None, cost_usd: float | None, label: str
     ) -> EdgeCost:
         """A handling step: the terminal's published time/cost, else ``<op>_time_h``/``<op>_cost_usd``."""
         t_val, t_est, _ = self.lookup(f"{op}_time_h", mode)
