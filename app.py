@@ -1,31 +1,53 @@
 """Streamlit entry point: page config, navigation over pages/, the shared sidebar notice.
 
-Run with ``streamlit run app.py``; ``CORRIDORS_GEODATA=path`` shows another dataset in the same schema.
+Run with ``streamlit run app.py``; ``CORRIDORS_GEODATA=path`` shows another dataset in the same schema
+and ``CORRIDORS_TOURS_DB=path`` another tour database.
+
+Links: every page keeps its view in the URL (``corridors.share`` is the format and the validator).
+``present=1`` turns any view into presenter mode (no navigation or sidebar); ``tour=ID&step=N``
+opens step N of a saved tour (its page and view), and the presenter's Previous/Next buttons step.
 """
 
 import streamlit as st
 
-from pages._common import geodata_dir, md_escape
+from pages._common import geodata_dir, md_escape, query_dict, tour_target
 
 st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:",
                    layout="wide")
 
-page = st.navigation([
-    st.Page("pages/overview.py", title="Corridor overview", icon=":material/map:",
-            url_path="overview", default=True),
-    st.Page("pages/planner.py", title="Route planner", icon=":material/route:", url_path="planner"),
-    st.Page("pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
-            url_path="volumes"),
-    st.Page("pages/sources.py", title="Data and sources", icon=":material/menu_book:",
-            url_path="sources"),
-])
+PAGES = {
+    "overview": st.Page("pages/overview.py", title="Corridor overview", icon=":material/map:",
+                        url_path="overview", default=True),
+    "planner": st.Page("pages/planner.py", title="Route planner", icon=":material/route:",
+                       url_path="planner"),
+    "volumes": st.Page("pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
+                       url_path="volumes"),
+    "sources": st.Page("pages/sources.py", title="Data and sources", icon=":material/menu_book:",
+                       url_path="sources"),
+    "tours": st.Page("pages/tours.py", title="Tours", icon=":material/slideshow:", url_path="tours"),
+}
+params = query_dict()
+present = params.get("present", [""])[-1].lower() in ("1", "true", "yes", "on")
+page = st.navigation(list(PAGES.values()), position="hidden" if present else "sidebar")
 
-with st.sidebar:
-    st.caption(
-        f"Dataset: **{md_escape(geodata_dir().name)}**. Every figure cites a source; **EST** marks "
-        "an estimate (a settlement-anchor coordinate, a geodesic length × circuity, a country "
-        "average instead of a per-crossing value). Basemap © CARTO, © OpenStreetMap contributors; "
-        "the corridor layers draw without it."
-    )
+# a tour link (tour=ID&step=N): go to the step's page and view, once per step
+target = tour_target(params) if "tour" in params else None
+if target is not None:
+    marker = (target[1]["tour"], target[1]["step"], present)
+    current = {k: ",".join(v) for k, v in params.items()}
+    # once per step, and whenever a presenter's URL is not the step's view (presenter pages never
+    # rewrite their URL, so this cannot loop)
+    if st.session_state.get("_tour_applied") != marker or (present and current != target[1]):
+        st.session_state["_tour_applied"] = marker
+        st.switch_page(PAGES[target[0]], query_params=target[1])
+
+if not present:
+    with st.sidebar:
+        st.caption(
+            f"Dataset: **{md_escape(geodata_dir().name)}**. Every figure cites a source; **EST** "
+            "marks an estimate (a settlement-anchor coordinate, a geodesic length × circuity, a "
+            "country average instead of a per-crossing value). Basemap © CARTO, © OpenStreetMap "
+            "contributors; the corridor layers draw without it."
+        )
 
 page.run()

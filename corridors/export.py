@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Legend", "PngLayer", "safe_json", "standalone_html", "static_png"]
+__all__ = ["Legend", "PngLayer", "camera_bounds", "safe_json", "spec_png_layers", "standalone_html",
+           "static_png"]
 
 DECKGL_JS = "https://unpkg.com/deck.gl@9.1.14/dist.min.js"
 ATTRIBUTION = "Data: corridors geodata (sources.csv). Figures marked EST are estimates."
@@ -127,6 +128,26 @@ def standalone_html(
     )
 
 
+#: TrueType fonts with Cyrillic, Latin Extended and arrows (Pillow's own font lacks "→", "ț").
+_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+              "/usr/share/fonts/TTF", "/Library/Fonts", "C:/Windows/Fonts")
+
+
+def _font(size: int, *, bold: bool = False) -> Any:
+    from PIL import ImageFont
+
+    for d in _FONT_DIRS:
+        for name in (("DejaVuSans-Bold.ttf",) if bold else ()) + ("DejaVuSans.ttf",):
+            try:
+                return ImageFont.truetype(f"{d}/{name}", size)
+            except OSError:
+                continue
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1
+        return ImageFont.load_default()
+
+
 @dataclass(frozen=True)
 class PngLayer:
     """Paths (lists of (lon, lat)) or points to draw, with one colour and a width/radius in px."""
@@ -149,17 +170,12 @@ def static_png(
     bounds: tuple[float, float, float, float] | None = None,
 ) -> bytes:
     """A PNG of the layers (equirectangular, scaled by the cosine of the mid latitude)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     w, h = size
     img = Image.new("RGB", size, (248, 248, 244))
     draw = ImageDraw.Draw(img)
-    try:
-        font = ImageFont.load_default(size=18)
-        big = ImageFont.load_default(size=34)
-        small = ImageFont.load_default(size=14)
-    except TypeError:  # Pillow < 10.1
-        font = big = small = ImageFont.load_default()
+    font, big, small = (_font(18), _font(34, bold=True), _font(14))
     xs = [x for lay in layers for p in lay.paths for x, _ in p] + [x for lay in layers for x, _ in lay.points]
     ys = [y for lay in layers for p in lay.paths for _, y in p] + [y for lay in layers for _, y in lay.points]
     if bounds is None:
@@ -187,7 +203,8 @@ def static_png(
             r = lay.width
             draw.ellipse((px - r, py - r, px + r, py + r), fill=col, outline=(255, 255, 255))
             if i < len(lay.labels) and lay.labels[i]:
-                draw.text((px + r + 3, py - 9), lay.labels[i], fill=(30, 30, 30), font=small)
+                draw.text((px + r + 3, py - 9), lay.labels[i], fill=(30, 30, 30), font=small,
+                          stroke_width=2, stroke_fill=(255, 255, 255))
     draw.rectangle((0, 0, w, top - 10), fill=(255, 255, 255))
     draw.text((pad, 14), title, fill=(20, 20, 20), font=big)
     if subtitle:
@@ -202,3 +219,66 @@ def static_png(
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+_WORLD_PX = 512  # deck.gl's web-mercator world width at zoom 0
+_EARTH_M = 40_075_016.686
+
+
+def camera_bounds(
+    lat: float, lon: float, zoom: float, *, width_px: int = 1000, height_px: int = 560
+) -> tuple[float, float, float, float]:
+    """(west, south, east, north) that a map of ``width_px`` x ``height_px`` shows at this camera."""
+    deg_per_px = 360.0 / (_WORLD_PX * 2.0**zoom)
+    half_w = width_px / 2 * deg_per_px
+    half_h = height_px / 2 * deg_per_px * math.cos(math.radians(lat))
+    return (max(lon - half_w, -180.0), max(lat - half_h, -85.0), min(lon + half_w, 180.0),
+            min(lat + half_h, 85.0))
+
+
+def _rgb(c: Any) -> tuple[int, int, int]:
+    try:
+        return int(c[0]), int(c[1]), int(c[2])
+    except (TypeError, ValueError, IndexError):
+        return (60, 60, 60)
+
+
+def spec_png_layers(spec: dict[str, Any], *, px_scale: float = 1.5) -> list[PngLayer]:
+    """:class:`PngLayer` s for the path, point and text layers of a deck spec (pydeck JSON).
+
+    Widths and radii in meters become pixels at the spec's camera (``px_scale`` for the PNG's
+    larger size), clamped to the layer's min/max pixels; one PngLayer per colour and width.
+    """
+    vs = spec.get("initialViewState") or {}
+    lat = float(vs.get("latitude", 42.0))
+    zoom = float(vs.get("zoom", 3.0))
+    m_per_px = _EARTH_M * math.cos(math.radians(lat)) / (_WORLD_PX * 2.0**zoom)
+    out: list[PngLayer] = []
+    for layer in spec.get("layers", []):
+        kind = layer.get("@@type")
+        rows = layer.get("data") or []
+        if not isinstance(rows, list):
+            continue
+        groups: dict[tuple[tuple[int, int, int], int], list[Any]] = {}
+        if kind == "PathLayer":
+            lo, hi = float(layer.get("widthMinPixels", 1)), float(layer.get("widthMaxPixels", 24))
+            for r in rows:
+                w = float(r.get("width", 1) or 1) / m_per_px
+                px = round(min(max(w, lo), hi) * px_scale)
+                groups.setdefault((_rgb(r.get("color")), max(1, px)), []).append(
+                    [(float(x), float(y)) for x, y in r.get("path", [])])
+            out += [PngLayer(paths=paths, color=c, width=w) for (c, w), paths in groups.items()]
+        elif kind == "ScatterplotLayer":
+            lo, hi = float(layer.get("radiusMinPixels", 2)), float(layer.get("radiusMaxPixels", 16))
+            for r in rows:
+                rad = float(r.get("radius", 1) or 1) / m_per_px
+                px = round(min(max(rad, lo), hi) * px_scale * 0.7)
+                pos = r.get("position") or [0, 0]
+                groups.setdefault((_rgb(r.get("color")), max(2, px)), []).append(
+                    (float(pos[0]), float(pos[1])))
+            out += [PngLayer(points=pts, color=c, width=w) for (c, w), pts in groups.items()]
+        elif kind == "TextLayer":
+            pts = [(float(r["position"][0]), float(r["position"][1])) for r in rows if r.get("position")]
+            labels = [str(r.get("text", ""))[:60] for r in rows if r.get("position")]
+            out.append(PngLayer(points=pts, labels=labels, color=(40, 40, 40), width=1))
+    return out

@@ -1,17 +1,27 @@
 """View state <-> URL query parameters, validated (never pickled, never evaluated).
 
 A view is a page plus its options: the route query (origin, destination, objective, modes, avoided
-countries and places, planned links, alternatives, shipment size), the map camera (lat, lon, zoom,
-pitch, bearing; rounded), the selected feature and presenter flags. :func:`parse_view` turns any
-query-parameter mapping, however hostile, into a valid :class:`ViewState` plus a list of notices
-saying what was ignored; :func:`view_query` and :func:`view_link` go the other way.
+countries and places, planned links, alternatives, shipment size), the overview filters (corridors,
+statuses, labels, year), the volumes page's choices (kind, metric, subjects), the map camera (lat,
+lon, zoom, pitch, bearing; rounded), the selected feature and presenter flags (present, tour, step).
+:func:`parse_view` turns any query-parameter mapping, however hostile, into a valid
+:class:`ViewState` plus a list of notices saying what was ignored; :func:`view_query` and
+:func:`view_link` go the other way.
+
+The one URL format (the app's pages, ``corridors route --link`` and saved tour steps all use it):
+
+* every value is an id, never a display label (``origin=altynkol``, ``avoid=khorgos_nurzhol_rail``);
+* a list is one comma-separated value (``modes=rail,sea``); repeated keys of a list are also read
+  (their items are joined), a repeated single-value key keeps its last value;
+* a value equal to the default is left out, so the default view is the bare page URL;
+* the page is the URL path (``/planner``), not a parameter (``page=`` is accepted in tour steps).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -19,16 +29,24 @@ from urllib.parse import urlencode, urlsplit
 if TYPE_CHECKING:
     from corridors.routing import Query
 
-__all__ = ["PAGES", "ViewState", "parse_view", "route_link", "view_link", "view_query"]
+__all__ = ["LIST_KEYS", "PAGES", "ViewState", "parse_view", "query_string", "route_link",
+           "view_link", "view_query"]
 
 #: URL path of each page (st.navigation url_path) by page key.
-PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources"}
+PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources",
+         "tours": "tours"}
 OBJECTIVES = ("time", "cost", "distance", "co2", "generalized")
 MODES = ("rail", "road", "sea")
+STATUSES = ("operational", "under_construction", "planned")
+KINDS = ("corridor", "node", "link")
+#: Parameters that hold a list (comma-separated in the canonical form).
+LIST_KEYS = ("modes", "avoid_countries", "avoid", "corridors", "statuses", "subjects")
 MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 20
 _ID_RE = re.compile(r"^[a-z0-9_]{1,80}$")
 _CC_RE = re.compile(r"^[A-Z]{2}$")
+_SUBJECT_RE = re.compile(r"^(corridor|node|link):[a-z0-9_]{1,80}$")
+_METRIC_RE = re.compile(r"^[a-z][a-z0-9 _-]{0,39} \([A-Za-z0-9 /_-]{1,20}\)$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,12 @@ class ViewState:
     bearing: float = 0.0
     selected: str | None = None
     year: int | None = None
+    corridors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = STATUSES
+    labels: bool = True
+    kind: str | None = None
+    metric: str | None = None
+    subjects: tuple[str, ...] = ()
     present: bool = False
     tour: int | None = None
     step: int | None = None
@@ -64,6 +88,12 @@ _DEFAULT = ViewState()
 def _first(v: Any) -> str:
     if isinstance(v, list | tuple):
         return str(v[-1]) if v else ""
+    return str(v)
+
+
+def _joined(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return ",".join(str(x) for x in v[:MAX_LIST_ITEMS * 2])
     return str(v)
 
 
@@ -83,6 +113,10 @@ def parse_view(
     place_ids: Iterable[str] = (),
     link_ids: Iterable[str] = (),
     countries: Iterable[str] = (),
+    corridor_ids: Iterable[str] = (),
+    subject_ids: Iterable[str] = (),
+    metrics: Iterable[str] = (),
+    resolve_place: Callable[[str], str | None] | None = None,
 ) -> tuple[ViewState, list[str]]:
     """Validate query parameters into a :class:`ViewState`.
 
@@ -91,14 +125,19 @@ def parse_view(
     params
         ``st.query_params.to_dict()`` or any mapping of str to str or list of str (a repeated key
         keeps its last value).
-    place_ids, link_ids, countries
-        What exists in the dataset: unknown ids are dropped with a notice.
+    place_ids, link_ids, countries, corridor_ids, subject_ids, metrics
+        What exists in the dataset: unknown ids are dropped with a notice (an empty allowlist
+        checks the form of the value only).
+    resolve_place
+        Turns another spelling of a place (``Алят``, ``Poti (GE)``) into its id, or None; an origin
+        or destination that is not an id is looked up with it.
 
     Returns
     -------
     The state and human-readable notices (plain text, values quoted with repr and truncated).
     """
     places, links, ccs = set(place_ids), set(link_ids), set(countries)
+    corrs, subjs, mets = set(corridor_ids), set(subject_ids), set(metrics)
     notices: list[str] = []
     out: dict[str, Any] = {}
 
@@ -113,8 +152,8 @@ def parse_view(
     for key in known:
         if key not in params:
             continue
-        raw = _first(params[key]).strip()
-        if len(raw) > MAX_VALUE_CHARS * (10 if key in ("avoid",) else 1):
+        raw = (_joined if key in LIST_KEYS else _first)(params[key]).strip()
+        if len(raw) > MAX_VALUE_CHARS * (10 if key in LIST_KEYS else 1):
             bad(key, raw, "too long")
             continue
         if key == "page":
@@ -126,23 +165,46 @@ def parse_view(
             ok = _ID_RE.match(raw) and (raw in places or raw in links or not (places or links))
             if key != "selected" and places:
                 ok = ok and raw in places
+            if not ok and key != "selected" and raw and resolve_place is not None:
+                found = resolve_place(raw)
+                if found is not None and (found in places or not places):
+                    raw, ok = found, True
             if ok:
                 out[key] = raw
             elif raw:
                 bad(key, raw, "not a known place" if key != "selected" else "not a known feature")
+        elif key == "kind":
+            if raw in KINDS:
+                out[key] = raw
+            else:
+                bad(key, raw, f"use one of {', '.join(KINDS)}")
+        elif key == "metric":
+            if _METRIC_RE.match(raw) and (raw in mets or not mets):
+                out[key] = raw
+            else:
+                bad(key, raw, "not a known metric")
         elif key == "by":
             if raw in OBJECTIVES:
                 out[key] = raw
             else:
                 bad(key, raw, f"use one of {', '.join(OBJECTIVES)}")
-        elif key in ("modes", "avoid_countries", "avoid"):
-            items = [x.strip() for x in raw.split(",") if x.strip()][:MAX_LIST_ITEMS]
-            keep = []
+        elif key in LIST_KEYS:
+            items = [x.strip() for x in raw.split(",") if x.strip()]
+            if len(items) > MAX_LIST_ITEMS:
+                bad(key, raw, f"more than {MAX_LIST_ITEMS} items")
+                items = items[:MAX_LIST_ITEMS]
+            keep: list[str] = []
             for x in items:
                 if key == "modes":
                     good = x in MODES
+                elif key == "statuses":
+                    good = x in STATUSES
                 elif key == "avoid_countries":
                     good = bool(_CC_RE.match(x)) and (x in ccs or not ccs)
+                elif key == "corridors":
+                    good = bool(_ID_RE.match(x)) and (x in corrs or not corrs)
+                elif key == "subjects":
+                    good = bool(_SUBJECT_RE.match(x)) and (x in subjs or not subjs)
                 else:
                     good = bool(_ID_RE.match(x)) and (x in places or x in links or not (places or links))
                 if good and x not in keep:
@@ -152,8 +214,13 @@ def parse_view(
             if key == "modes" and not keep:
                 bad(key, raw, "no valid mode")
                 continue
+            if items and not keep:  # nothing valid: the default, not an empty choice
+                continue
+            if key in ("modes", "statuses"):  # canonical order: the links never differ by order
+                order = MODES if key == "modes" else STATUSES
+                keep = [x for x in order if x in keep]
             out[key] = tuple(keep)
-        elif key in ("include_planned", "present"):
+        elif key in ("include_planned", "present", "labels"):
             if raw.lower() in ("1", "true", "yes", "on"):
                 out[key] = True
             elif raw.lower() in ("0", "false", "no", "off", ""):
@@ -192,7 +259,10 @@ def parse_view(
 
 
 def view_query(state: ViewState) -> dict[str, str]:
-    """Query parameters of a state, omitting defaults (stable key order)."""
+    """Query parameters of a state, omitting defaults and the page (stable key order).
+
+    ``parse_view(view_query(s))`` gives back ``s`` (the page aside): the round trip the tests hold.
+    """
     q: dict[str, str] = {}
     for f in fields(ViewState):
         if f.name == "extra":
@@ -212,13 +282,18 @@ def view_query(state: ViewState) -> dict[str, str]:
     return q
 
 
+def query_string(state: ViewState) -> str:
+    """The URL query of a state (``origin=altynkol&modes=rail%2Csea``), "" for the defaults."""
+    return urlencode(view_query(state))
+
+
 def view_link(state: ViewState, *, base_url: str = "http://localhost:8501") -> str:
     """Absolute app link of a view (the page is the URL path, options the query)."""
     parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
     path = parts.path.rstrip("/")
     page = PAGES.get(state.page, "")
     url = f"{parts.scheme}://{parts.netloc}{path}/{page}"
-    query = urlencode(view_query(state))
+    query = query_string(state)
     return f"{url}?{query}" if query else url
 
 

@@ -1,23 +1,39 @@
 """Corridor overview: every corridor on one map, width by freight volume; click for details."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from corridors.charts import legend_chart
 from corridors.data import MODES, STATUSES
-from corridors.mapview import corridor_colors, corridor_names, legend_rows, selected_feature
+from corridors.export import Legend
+from corridors.mapview import (
+    corridor_colors,
+    corridor_names,
+    legend_rows,
+    map_frame,
+    selected_feature,
+)
 from corridors.tables import feature_details, sources_table
 from corridors.volumes import SELECTION_RULE, default_year, format_quantity, pick_figures, volume_years
 from pages._common import (
+    PRESENTER_CSS,
     cached_overview_deck,
-    check_params,
+    camera_inputs,
+    camera_state,
     dataset_key,
     ensure_router,
+    export_buttons,
     frame,
     md_escape,
     network_or_stop,
-    one_of,
-    subset_of,
+    presenter_bar,
+    seed,
+    share_panel,
+    sync_url,
+    url_view,
+    with_camera,
 )
 
 ensure_router()
@@ -26,35 +42,90 @@ net = network_or_stop()
 ds = net.dataset
 key = dataset_key()
 
-st.title("Corridor overview")
 names = corridor_names(ds)
-corridor_ids = list(corridor_colors(ds))
+colors = corridor_colors(ds)
+corridor_ids = list(colors)
 years = volume_years(ds.volumes)
 year0 = default_year(ds.volumes)
-check_params({
-    "year": one_of(years),
-    "corridor": subset_of(names.get(c, c) for c in corridor_ids),
-    "mode": subset_of(MODES),
-    "status": subset_of(STATUSES),
-    "labels": lambda vs: vs[0].lower() in ("true", "false"),
-})
+node_ids = [str(i) for i in ds.nodes["id"]]
+link_ids = [str(i) for i in ds.links["id"]]
+
+state = url_view("overview", place_ids=node_ids, link_ids=link_ids, corridor_ids=corridor_ids)
+if state.year is not None and state.year not in years:
+    st.warning(f"No corridor freight figures for {state.year}: showing "
+               f"{year0 if year0 is not None else 'no year'} instead.", icon=":material/link_off:")
+    state = replace(state, year=None)
+year_default = year0 if year0 in years else (years[0] if years else None)
+
+
+def deck_inputs(view) -> tuple:
+    """The plain, hashable inputs of the overview deck for a view."""
+    year = view.year if view.year is not None else year_default
+    return (key, year, tuple(view.corridors) or None, tuple(view.modes or ()),
+            tuple(view.statuses or ()), view.labels)
+
+
+def legend_entries(view) -> list[Legend]:
+    chosen = set(view.corridors) or set(corridor_ids)
+    return [Legend(names.get(c, c), colors[c]) for c in corridor_ids if c in chosen]
+
+
+def feature_layer(fid: str) -> str:
+    return "nodes" if fid in ds.nodes.index else "links"
+
+
+# ---- presenter mode ---------------------------------------------------------------------------
+if state.present:
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)  # a fixed style: no data in it
+    inputs = deck_inputs(state)
+    st.title("Freight corridors of Central Asia and the Caspian")
+    year = inputs[1]
+    st.markdown(f"#### Line width = corridor freight in tonnes, {year or 'no year'}; colour = "
+                "corridor; dashed = under construction, dotted = planned")
+    m, lg = st.columns([4.2, 1.5])
+    with m:
+        cam = state
+        if state.lat is None and state.lon is None and state.zoom is None:  # fit the big map
+            f = map_frame(ds, width_px=1000, height_px=680)
+            cam = replace(state, lat=round(f.latitude, 4), lon=round(f.longitude, 4),
+                          zoom=round(f.zoom, 2))
+        st.pydeck_chart(with_camera(cached_overview_deck(*inputs), cam, inputs),
+                        key="present_map", height=700)
+    with lg:
+        st.altair_chart(legend_chart(legend_rows(ds, year=year, corridors=state.corridors or None,
+                                                 frame=frame(key))),
+                        key="present_legend", width="content")
+        st.caption("Basemap © CARTO, © OpenStreetMap contributors. EST: an estimate.")
+    if state.selected:
+        details = feature_details(ds, feature_layer(state.selected), state.selected, year=year)
+        if details is not None:
+            st.markdown(f"**Selected:** {md_escape(details.title)}")
+    presenter_bar(state)
+    st.stop()
+
+st.title("Corridor overview")
+seed({"corridor": state.corridors, "year": state.year if state.year is not None else year_default,
+      "labels": state.labels, "mode": state.modes, "status": state.statuses})
 
 c1, c2, c3 = st.columns([4, 1.2, 0.8], vertical_alignment="bottom")
-chosen = c1.multiselect("Corridors", corridor_ids, default=[], key="corridor", bind="query-params",
+chosen = c1.multiselect("Corridors", corridor_ids, key="corridor",
                         format_func=lambda c: names.get(c, c), placeholder="All corridors")
-year = c2.selectbox("Volume year", years or [None], index=years.index(year0) if year0 in years else 0,
-                    key="year", bind="query-params" if years else None,
+year = c2.selectbox("Volume year", years or [None], key="year",
                     format_func=lambda y: "no data" if y is None else str(y),
                     disabled=not years, help="Line width = corridor freight (t) in this year")
-labels = c3.toggle("Labels", value=True, key="labels", bind="query-params")
+labels = c3.toggle("Labels", key="labels")
 c4, c5 = st.columns([1, 2], vertical_alignment="bottom")
-modes = c4.pills("Modes", MODES, selection_mode="multi", default=list(MODES), key="mode",
-                 bind="query-params")
-statuses = c5.pills("Status", STATUSES, selection_mode="multi", default=list(STATUSES),
-                    key="status", bind="query-params", format_func=lambda s: s.replace("_", " "))
+modes = c4.pills("Modes", MODES, selection_mode="multi", key="mode")
+statuses = c5.pills("Status", STATUSES, selection_mode="multi", key="status",
+                    format_func=lambda s: s.replace("_", " "))
+camera_inputs(state)
 
-deck = cached_overview_deck(key, year, tuple(chosen) if chosen else None,
-                            tuple(modes or ()), tuple(statuses or ()), labels)
+view = replace(state, corridors=tuple(c for c in corridor_ids if c in chosen),
+               year=None if year == year_default else year, labels=bool(labels),
+               modes=tuple(m for m in MODES if m in (modes or ())),
+               statuses=tuple(s for s in STATUSES if s in (statuses or ())), **camera_state(state.page))
+inputs = deck_inputs(view)
+deck = with_camera(cached_overview_deck(*inputs), view, inputs)
 
 left, right = st.columns([3, 1.3])
 with left:
@@ -65,6 +136,18 @@ with right:
                                              frame=frame(key))),
                     key="overview_legend", width="content")
 
+# the selected feature: a click on the map, else the link's ``selected``
+picked = selected_feature(event)
+if picked != st.session_state.get("_overview_last_pick"):
+    st.session_state["_overview_last_pick"] = picked
+    view = replace(view, selected=picked[1] if picked else None)
+if not view.modes:  # "no mode" cannot be written as a link (modes= is invalid): keep it local
+    sync_url(replace(view, modes=state.modes))
+else:
+    sync_url(view)
+share_panel(view, "Corridor overview" + (f": {', '.join(names.get(c, c) for c in view.corridors)}"
+                                         if view.corridors else ""))
+
 st.caption(
     f"**Line width** = corridor freight in tonnes for {year or 'the chosen year'} ("
     f"{SELECTION_RULE}); a link in several corridors takes the largest of their figures. Links whose "
@@ -74,12 +157,15 @@ st.caption(
     "from the geodesic × a circuity factor, or a country average in place of a published "
     "per-crossing figure. Click a link, crossing or place for every attribute and its sources."
 )
+export_buttons(deck, title="Freight corridors of Central Asia and the Caspian",
+               subtitle=f"Line width: corridor freight (t), {year or 'no year'}",
+               legend=legend_entries(view), stem="corridor_overview")
 if not modes or not statuses:
     st.info("No mode or no status is selected, so no link is drawn.")
 
 # ---- details panel ------------------------------------------------------------------------
-picked = selected_feature(event)
-details = feature_details(ds, *picked, year=year) if picked else None
+details = feature_details(ds, feature_layer(view.selected), view.selected, year=year) \
+    if view.selected else None
 if details is None:
     st.info("Click a link, a border crossing or a place on the map to see its details and sources.",
             icon=":material/touch_app:")

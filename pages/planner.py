@@ -1,29 +1,37 @@
 """Route planner: best route and alternatives with totals, legs, staircase chart and downloads."""
 
 from contextlib import suppress
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
 
 from corridors.costs import OBJECTIVES
 from corridors.data import MODES
+from corridors.export import Legend
+from corridors.mapview import CROSSING_COLOR, NODE_STYLE, ROUTE_COLORS, route_frame
 from corridors.places import PlaceNotFound
 from corridors.tables import comparison_table, leg_table, route_sources, totals_display
 from pages._common import (
-    boolean,
-    check_params,
+    PRESENTER_CSS,
+    camera_inputs,
+    camera_state,
     dataset_key,
     ensure_router,
+    export_buttons,
     md_escape,
     network_or_stop,
-    number_in,
-    one_of,
     plan,
     planner_choices,
     planner_deck,
+    presenter_bar,
     route_file,
+    seed,
+    share_panel,
     staircase_specs,
-    subset_of,
+    sync_url,
+    url_view,
+    with_camera,
 )
 
 ensure_router()
@@ -32,14 +40,13 @@ net = network_or_stop()
 ds = net.dataset
 key = dataset_key()
 
-st.title("Route planner")
-
 # ---- options ------------------------------------------------------------------------------
 choices = planner_choices(key)
 place_ids = list(choices.place_labels)
 crossing_ids = list(choices.crossing_labels)
 countries = list(choices.countries)
 names = choices.names
+link_ids = [str(i) for i in ds.links["id"]]
 
 
 def default_place(preferred: str, fallback_index: int) -> str:
@@ -50,20 +57,40 @@ def default_place(preferred: str, fallback_index: int) -> str:
     return hubs[fallback_index]
 
 
+by_label = {lab.split(" · ")[0]: i for i, lab in choices.place_labels.items()}
+
+
+def find_place(text: str) -> str | None:
+    """The id of a place spelled any way the library knows (names, aliases, Cyrillic...), or
+    shown as the box shows it (``Poti (GE)``)."""
+    if text in by_label:
+        return by_label[text]
+    try:
+        return net.place(text).id
+    except PlaceNotFound:
+        return None
+
+
 d_origin = default_place("altynkol", 0)
 d_dest = default_place("poti", -1)
 
-check_params({
-    "origin": lambda vs: len(vs) == 1,  # any text: resolved below, with a notice when unknown
-    "destination": lambda vs: len(vs) == 1,
-    "by": one_of(OBJECTIVES),
-    "modes": subset_of(MODES),
-    "avoid_countries": subset_of(countries),
-    "avoid": subset_of(choices.crossing_labels.values()),
-    "include_planned": boolean,
-    "alternatives": number_in(1, 5),
-    "teu": number_in(1, 1000),
-})
+# the link, validated once (corridors.share.parse_view); invalid parts fall back with a notice
+state = url_view("planner", place_ids=place_ids, link_ids=link_ids, countries=countries,
+                 resolve_place=find_place)
+state = replace(state, origin=state.origin or d_origin,
+                destination=state.destination or (d_dest if state.origin != d_dest else d_origin))
+# avoid: border crossings, then any place, then other links a link (or the CLI) names
+avoid_ids = crossing_ids + place_ids + [a for a in state.avoid if a not in crossing_ids
+                                        and a not in choices.place_labels]
+
+
+def avoid_label(i: str) -> str:
+    if i in choices.crossing_labels:
+        return choices.crossing_labels[i]
+    if i in names:
+        return f"{names[i]} (place)"
+    return f"{i} (link)"
+
 
 def normalize_place(widget: str) -> None:
     """A spelling typed into a place box (``Add: Алят``) becomes that place's option."""
@@ -73,33 +100,96 @@ def normalize_place(widget: str) -> None:
             st.session_state[widget] = net.place(value).id
 
 
+def route_inputs(view) -> tuple:
+    """The plain, hashable inputs of :func:`plan` for a view."""
+    return (key, view.origin, view.destination, view.by, tuple(sorted(view.modes)),
+            tuple(sorted(view.avoid_countries)), tuple(sorted(view.avoid)),
+            bool(view.include_planned), int(view.alternatives), float(view.teu))
+
+
+def route_legend(routes) -> list[Legend]:
+    """Legend entries of the planner map (also used by the exports)."""
+    out = [Legend(f"Route {i}{' (best)' if i == 1 else ''}: {r.summary()}", ROUTE_COLORS[(i - 1)
+                                                                                     % len(ROUTE_COLORS)])
+           for i, r in enumerate(routes, start=1)]
+    out.append(Legend("border crossing", CROSSING_COLOR))
+    out.append(Legend("transfer or gauge change", NODE_STYLE["terminal"][0]))
+    return out
+
+
+def totals_line(best) -> str:
+    t = best.totals
+    return (f"{t.distance_km:,.0f} km · {t.time_h:,.1f} h (range {t.time_h_min:,.0f}-"
+            f"{t.time_h_max:,.0f} h) · {t.cost_usd:,.0f} USD · {t.co2_kg:,.0f} kg CO2 · "
+            f"{t.border_crossings} border crossing(s) · {t.transfers} transfer(s)")
+
+
+MD_COLORS = ("red", "blue", "green", "violet", "orange")
+
+# ---- presenter mode: the map full screen, a large title, the legend, totals as the caption ----
+if state.present:
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)  # a fixed style: no data in it
+    inputs = route_inputs(state)
+    result = plan(*inputs)
+    if not result.routes:
+        st.title("Route planner")
+        st.warning(f"No route for this view. {md_escape(result.message)}")
+        presenter_bar(state)
+        st.stop()
+    best = result.routes[0]
+    st.title(f"{md_escape(best.query.origin.name)} → {md_escape(best.query.destination.name)}")
+    st.markdown(f"#### Best by {md_escape(state.by)}: {md_escape(totals_line(best))}")
+    m, lg = st.columns([5, 1.25])
+    with m:
+        cam = state
+        if state.lat is None and state.lon is None and state.zoom is None:  # fit the big map
+            f = route_frame(result.routes, width_px=980, height_px=640)
+            cam = replace(state, lat=round(f.latitude, 4), lon=round(f.longitude, 4),
+                          zoom=round(f.zoom, 2))
+        st.pydeck_chart(with_camera(planner_deck(*inputs), cam, inputs), key="present_map",
+                        height=700)
+    with lg:
+        st.markdown("**Legend**")
+        for i, r in enumerate(result.routes, start=1):
+            st.markdown(f":{MD_COLORS[(i - 1) % len(MD_COLORS)]}[**━━ Route {i}**]"
+                        f"{' (best)' if i == 1 else ''}  \n{md_escape(r.summary())}  \n"
+                        f"{r.totals.distance_km:,.0f} km · {r.totals.time_h:,.0f} h · "
+                        f"{r.totals.cost_usd:,.0f} USD")
+        st.markdown(":red[**●**] border crossing  \n:violet[**●**] transfer, gauge change")
+        st.caption("Basemap © CARTO, © OpenStreetMap contributors.")
+    presenter_bar(state)
+    st.stop()
+
+st.title("Route planner")
+seed({"origin": state.origin, "destination": state.destination, "alternatives": state.alternatives,
+      "teu": state.teu, "by": state.by, "modes": state.modes, "include_planned": state.include_planned,
+      "avoid_countries": state.avoid_countries, "avoid": state.avoid})
+
 with st.container(border=True, key="planner_inputs"):
     c1, c2, c3, c4 = st.columns([3, 3, 1.1, 1.1], vertical_alignment="bottom")
-    origin_v = c1.selectbox("Origin", place_ids, index=place_ids.index(d_origin), key="origin",
-                            format_func=choices.place_labels.get, accept_new_options=True,
-                            bind="query-params", on_change=normalize_place, args=("origin",),
+    origin_v = c1.selectbox("Origin", place_ids, key="origin",
+                            format_func=lambda i: choices.place_labels.get(i, i),
+                            accept_new_options=True, on_change=normalize_place, args=("origin",),
                             help="Type a name or another spelling (Алят, Horgos, Termiz…)")
-    dest_v = c2.selectbox("Destination", place_ids, index=place_ids.index(d_dest),
-                          key="destination", format_func=choices.place_labels.get,
-                          accept_new_options=True, bind="query-params", on_change=normalize_place,
+    dest_v = c2.selectbox("Destination", place_ids, key="destination",
+                          format_func=lambda i: choices.place_labels.get(i, i),
+                          accept_new_options=True, on_change=normalize_place,
                           args=("destination",))
-    k = c3.number_input("Routes", 1, 5, 3, step=1, key="alternatives", bind="query-params",
+    k = c3.number_input("Routes", 1, 5, step=1, key="alternatives",
                         help="Best route plus meaningfully different alternatives")
-    teu = c4.number_input("TEU", 1.0, 1000.0, 1.0, step=1.0, key="teu", bind="query-params",
+    teu = c4.number_input("TEU", 0.01, 10_000.0, step=1.0, key="teu",
                           help="Shipment size: cost and CO2 scale with it, time does not")
     c5, c6, c7 = st.columns([3, 1.8, 1.4], vertical_alignment="bottom")
-    by = c5.segmented_control("Best by", list(OBJECTIVES), default="time", required=True,
-                              key="by", bind="query-params",
+    by = c5.segmented_control("Best by", list(OBJECTIVES), required=True, key="by",
                               help="; ".join(f"{name}: {what}" for name, what in OBJECTIVES.items()))
-    modes = c6.pills("Modes", MODES, selection_mode="multi", default=list(MODES), key="modes",
-                     bind="query-params")
-    planned = c7.toggle("Planned links", value=False, key="include_planned", bind="query-params",
+    modes = c6.pills("Modes", MODES, selection_mode="multi", key="modes")
+    planned = c7.toggle("Planned links", key="include_planned",
                         help="Allow planned and under-construction links (e.g. Trans-Afghan)")
     c8, c9 = st.columns([1, 2], vertical_alignment="bottom")
-    avoid_c = c8.multiselect("Avoid countries", countries, default=[], key="avoid_countries",
-                             bind="query-params", placeholder="none")
-    avoid_x = c9.multiselect("Avoid border crossings", crossing_ids, default=[], key="avoid",
-                             format_func=choices.crossing_labels.get, bind="query-params", placeholder="none")
+    avoid_c = c8.multiselect("Avoid countries", countries, key="avoid_countries", placeholder="none")
+    avoid_x = c9.multiselect("Avoid border crossings or places", avoid_ids, key="avoid",
+                             format_func=avoid_label, placeholder="none")
+    camera_inputs(state)
 
 
 def resolve(value: object, fallback: str, role: str) -> str:
@@ -122,8 +212,13 @@ if not modes:
     st.warning("Choose at least one mode.")
     st.stop()
 
-inputs = (key, origin, destination, by or "time", tuple(sorted(modes)), tuple(sorted(avoid_c)),
-          tuple(sorted(avoid_x)), bool(planned), int(k), float(teu))
+view = replace(state, origin=origin, destination=destination, by=by or "time",
+               modes=tuple(m for m in MODES if m in modes), avoid_countries=tuple(sorted(avoid_c)),
+               avoid=tuple(sorted(avoid_x)), include_planned=bool(planned), alternatives=int(k),
+               teu=round(float(teu), 2), **camera_state(state.page))
+sync_url(view)
+share_panel(view, f"{names.get(origin, origin)} → {names.get(destination, destination)}")
+inputs = route_inputs(view)
 result = plan(*inputs)
 
 if result.error == "no_route":
@@ -154,9 +249,13 @@ st.caption(
 # ---- map and staircase --------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    st.pydeck_chart(planner_deck(*inputs), key="planner_map", height=520)
+    deck = with_camera(planner_deck(*inputs), view, inputs)
+    st.pydeck_chart(deck, key="planner_map", height=520)
     st.caption("Best route in red, alternatives in blue, green, purple; red dots are border "
                "crossings, purple dots transfers and gauge changes.")
+    export_buttons(deck, title=f"{best.query.origin.name} → {best.query.destination.name}",
+                   subtitle=f"Best by {by}: {totals_line(best)}", legend=route_legend(routes),
+                   stem=f"map_{origin}_{destination}")
 with right:
     spec_time, spec_cost = staircase_specs(*inputs)
     st.vega_lite_chart(spec=spec_time, key="stairs_time", width="stretch")

@@ -15,6 +15,9 @@ from pages._common import (
     md_escape,
     network_or_stop,
     problems,
+    share_panel,
+    sync_url,
+    url_view,
 )
 
 ensure_router()
@@ -23,6 +26,9 @@ key = dataset_key()
 path = Path(key[0])
 
 st.title("Data and sources")
+view = url_view("sources")
+sync_url(view)
+share_panel(view, "Data and sources")
 st.caption(f"Dataset directory: {md_escape(path.name)} · schema: geodata/README.md · check it "
            "from a shell with `corridors validate`.")
 

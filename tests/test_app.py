@@ -47,9 +47,9 @@ def run(page: str = "pages/overview.py", params: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in (params or {}).items():
         at.query_params[k] = v
+    if page != "pages/overview.py":  # open that page's URL directly, as a link does
+        at.switch_page(page)
     at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -285,7 +285,7 @@ def test_planner_on_tiny_and_place_typed_by_alias(use_data):
     assert not at.warning and at.metric
     assert at.subheader[0].value.startswith("Alpha → Delta")
     at = run("pages/planner.py", params={"origin": "alpha", "destination": "a"})
-    assert "same place" in " ".join(w.value for w in at.warning)
+    assert "same as the origin" in " ".join(w.value for w in at.warning)
 
 
 # ---- safety --------------------------------------------------------------------------------
@@ -308,20 +308,57 @@ def test_hostile_place_name_is_shown_as_text(use_data, tiny_copy):
             assert any("\\<img" in s.value for s in at.subheader)
 
 
+#: The issue's hostile-parameter list: unknown ids, non-numbers, NaN, 1e309, zoom -5 / 99,
+#: latitude 200, 10,000 characters, repeated keys, script and quote characters, unknown keys.
+HOSTILE_PLANNER = {
+    "origin": "nowhere_at_all", "destination": '"><img src=x onerror=alert(1)>', "teu": "1e309",
+    "alternatives": "abc", "zoom": ["-5", "99"], "lat": "200", "lon": "NaN",
+    "by": "<script>alert(1)</script>", "avoid_countries": "x" * 10_000, "modes": ["air", "<b>"],
+    "pitch": "inf", "whatever": "1", "<svg onload=alert(1)>": "'\"", "present": "maybe",
+}
+HOSTILE_OVERVIEW = {
+    "year": "<script>alert(1)</script>", "modes": ["zzz", "rail"], "corridors": "x" * 10_000,
+    "labels": "maybe", "selected": "' onmouseover='alert(1)", "bearing": "1e309", "zoom": "99",
+    "lat": "200", "statuses": "planned,<i>",
+}
+
+
+def no_raw(at: AppTest, *values: str) -> None:
+    """No hostile value reaches the page unescaped (nor a long echo of a huge one)."""
+    for t in texts(at):
+        if t.startswith("<style>"):  # presenter mode's fixed style
+            continue
+        assert not re.search(r"(?<!\\)<", t), t  # every "<" escaped for Markdown
+        for v in values:  # shown, if at all, only escaped
+            assert v not in t.replace("\\<", "&lt;"), (v, t)
+        assert "x" * 41 not in t
+    for el in at.markdown:
+        if el.allow_html:
+            assert el.value.startswith("<style>") and "alert" not in el.value
+
+
 def test_hostile_query_params_fall_back_with_a_notice(use_data):
     use_data(ROOT / "tests" / "data" / "tiny")
-    evil = "<script>alert(1)</script>"
-    at = run(params={"year": evil, "mode": ["zzz", "rail"], "corridor": "x" * 5000,
-                     "labels": "maybe"})
-    warned = " ".join(w.value for w in at.warning)
-    assert "Ignored invalid link parameter" in warned and "mode" in warned
-    assert all(evil not in t and "xxxx" not in t for t in texts(at))
-    at = run("pages/planner.py", params={"origin": EVIL, "alternatives": "abc", "teu": "1e400", "by": evil,
-                                         "avoid_countries": ["ZZ"], "include_planned": "2"})
-    warned = " ".join(w.value for w in at.warning)
-    assert "not a known place" in warned and "Ignored invalid link parameter" in warned
-    assert all(EVIL not in t and evil not in t for t in texts(at))
+    at = run(params=HOSTILE_OVERVIEW)
+    warned = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "Ignored invalid link parameter" in warned
+    for k in ("year", "corridors", "labels", "selected", "bearing", "zoom", "lat", "statuses"):
+        assert f"ignored {k}=" in warned, k
+    assert at.pills(key="mode").value == ["rail"]  # the valid item survives
+    assert at.toggle(key="labels").value is True and at.multiselect(key="corridor").value == []
+    no_raw(at, "<script>", "<i>")
+    at = run("pages/planner.py", params=HOSTILE_PLANNER)
+    warned = " ".join(w.value for w in at.warning).replace("\\", "")
+    for k in ("origin", "destination", "teu", "alternatives", "zoom", "lat", "lon", "by",
+              "avoid_countries", "modes", "pitch", "whatever", "present"):
+        assert f"ignored {k}=" in warned, k
+    assert "unknown parameter" in warned
+    no_raw(at, "<img", "<script>", "<svg", "<b>")
     assert at.metric  # the defaults still give a route
+    assert at.number_input(key="planner_zoom").value is None  # zoom fell back to "fit"
+    assert at.number_input(key="teu").value == 1.0
+    qp = dict(at.query_params)  # the URL is rewritten to the valid view
+    assert not any(k in qp for k in ("whatever", "teu", "zoom", "lat", "by")), qp
 
 
 def test_invalid_dataset_shows_its_problems_not_a_traceback(use_data, tiny_copy):
@@ -333,3 +370,168 @@ def test_invalid_dataset_shows_its_problems_not_a_traceback(use_data, tiny_copy)
     assert any("problem" in e.value for e in at.error)
     problems = table(at, "problem")
     assert problems["problem"].str.contains("links.geojson").any()
+
+
+# ---- links, presenter mode, tours, exports -------------------------------------------------
+
+
+@pytest.fixture
+def tours_db(tmp_path, monkeypatch):
+    """A tour database of the test's own (never the user's)."""
+    path = tmp_path / "tours.sqlite3"
+    monkeypatch.setenv("CORRIDORS_TOURS_DB", str(path))
+    return path
+
+
+@shipped
+def test_planner_view_round_trips_through_the_url(use_data, tours_db):
+    at = run("pages/planner.py")
+    at.segmented_control(key="by").set_value("cost").run()
+    at.pills(key="modes").set_value(["rail", "sea"]).run()
+    at.multiselect(key="avoid_countries").set_value(["TM"]).run()
+    at.number_input(key="teu").set_value(2.0).run()
+    at.number_input(key="planner_zoom").set_value(5.5).run()
+    at.number_input(key="planner_lat").set_value(41.25).run()
+    qp = dict(at.query_params)
+    assert qp == {"origin": "altynkol", "destination": "poti", "by": "cost", "modes": "rail,sea",
+                  "avoid_countries": "TM", "teu": "2", "lat": "41.25", "zoom": "5.5"}, qp
+    shown = {m.label: m.value for m in at.metric}
+    spec = json.loads(decks(at)[0].proto.json)["initialViewState"]
+    assert spec["zoom"] == 5.5 and spec["latitude"] == 41.25
+    link = next(c.value for c in at.code)
+    assert link.endswith("/planner?" + "&".join(f"{k}={v}" for k, v in qp.items()).replace(",", "%2C"))
+    again = run("pages/planner.py", params=qp)  # a fresh session opens the link
+    assert not again.warning
+    assert {m.label: m.value for m in again.metric} == shown
+    assert json.loads(decks(again)[0].proto.json)["initialViewState"] == spec
+    assert again.pills(key="modes").value == ["rail", "sea"]
+    assert again.number_input(key="teu").value == 2.0
+
+
+@shipped
+def test_overview_view_round_trips_and_keeps_the_selection(use_data, tours_db):
+    at = run("pages/overview.py", params={"corridors": "middle_corridor,cku", "labels": "0",
+                                          "selected": "alat", "zoom": "4", "statuses": "operational"})
+    assert not any("link" in w.value for w in at.warning)
+    assert at.multiselect(key="corridor").value == ["middle_corridor", "cku"]
+    assert at.toggle(key="labels").value is False and at.pills(key="status").value == ["operational"]
+    assert any("Alat" in s.value for s in at.subheader)  # the linked feature's details
+    assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 4
+    assert dict(at.query_params)["selected"] == "alat"
+
+
+@shipped
+def test_presenter_mode_has_no_widgets(use_data, tours_db):
+    at = run("pages/planner.py", params={"present": "1", "by": "cost"})
+    assert not at.selectbox and not at.number_input and not at.multiselect
+    assert at.title[0].value.startswith("Altynkol → Poti")
+    assert any(m.allow_html and m.value.startswith("<style>") for m in at.markdown)
+    best = load_network().route("altynkol", "poti", by="cost")
+    caption = " ".join(m.value for m in at.markdown)
+    assert f"{best.totals.cost_usd:,.0f} USD" in caption and f"{best.totals.distance_km:,.0f} km" in caption
+    assert [b.key for b in at.button] == ["present_off"]
+    assert len(decks(at)) == 1
+    at = run("pages/overview.py", params={"present": "1"})
+    assert not at.multiselect and not at.pills and len(decks(at)) == 1
+    assert at.title[0].value.startswith("Freight corridors")
+
+
+@shipped
+def test_tour_pages_create_step_and_present(use_data, tours_db):
+    from corridors.tours import TourStore
+
+    at = run("pages/tours.py")
+    assert any("No tours yet" in i.value for i in at.info)
+    at.text_input(key="create_name").input("Briefing").run()
+    at.button(key="create_tour").click().run()
+    store = TourStore(tours_db)
+    (tour,) = store.tours()
+    assert tour.name == "Briefing"
+    # add the current planner view from the sidebar form
+    at = run("pages/planner.py", params={"by": "cost", "zoom": "5"})
+    assert at.selectbox(key="tour_pick").value == tour.id
+    at.button(key="tour_add").click().run()
+    assert any("step 1" in s.value for s in at.success)
+    (step,) = store.get(tour.id).steps
+    assert step.view == {"page": "planner", "origin": "altynkol", "destination": "poti", "by": "cost",
+                         "zoom": "5"}
+    store.add_step(tour.id, "Overview", {"page": "overview", "zoom": "3"})
+    # a tour link goes to the step's page and view, in presenter mode
+    at = run("pages/overview.py", params={"tour": str(tour.id), "step": "1", "present": "1"})
+    assert at.title[0].value.startswith("Altynkol → Poti")
+    assert dict(at.query_params) == {"origin": "altynkol", "destination": "poti", "by": "cost",
+                                     "zoom": "5", "tour": str(tour.id), "step": "1", "present": "1"}
+    assert "step 1 of 2" in " ".join(m.value for m in at.markdown)
+    at.button(key="tour_next").click().run()
+    assert at.title[0].value.startswith("Freight corridors")
+    assert dict(at.query_params)["step"] == "2"
+    assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3
+    # the tours page lists the steps; moving one reorders them
+    at = run("pages/tours.py")
+    assert any("Altynkol" in m.value for m in at.markdown)
+    at.button(key=f"down_{step.id}").click().run()
+    assert [s.title for s in store.get(tour.id).steps][0] == "Overview"
+
+
+def test_broken_tour_database_gives_a_notice_and_the_app_works(use_data, tours_db):
+    use_data(ROOT / "tests" / "data" / "tiny")
+    tours_db.write_bytes(b"this is not a database" * 100)
+    at = run("pages/tours.py")
+    assert any("corrupted" in w.value for w in at.warning)
+    at = run("pages/planner.py")
+    assert at.metric and any("Tours are unavailable" in w.value for w in at.warning)
+    at = run("pages/overview.py", params={"tour": "1", "step": "2", "present": "1"})
+    assert not at.exception and decks(at)
+    assert any("unavailable" in w.value for w in at.warning)
+
+
+def test_hostile_tour_strings_are_escaped(use_data, tours_db):
+    from corridors.tours import TourStore
+
+    use_data(ROOT / "tests" / "data" / "tiny")
+    store = TourStore(tours_db)
+    t = store.create(EVIL)
+    store.add_step(t.id, EVIL, {"page": "overview", "zoom": EVIL}, note=EVIL)
+    for page, params in (("pages/tours.py", {}),
+                         ("pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"})):
+        at = run(page, params=params)
+        for text in texts(at):
+            if not text.startswith("<style>"):  # presenter mode's fixed style
+                assert not re.search(r"(?<!\\)<", text), text
+
+
+@shipped
+def test_planner_downloads_with_options_equal_cli_output(use_data, tours_db):
+    from pages._common import dataset_key, route_file
+
+    inputs = (dataset_key(), "altynkol", "poti", "cost", ("rail", "sea"), ("TM",), (), False, 2, 2.0)
+    for fmt in ("json", "csv", "geojson"):
+        cli = subprocess.run(
+            [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--by", "cost",
+             "--modes", "rail,sea", "--avoid-country", "TM", "--teu", "2", "--alternatives", "2",
+             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        assert route_file(*inputs, fmt) == cli, fmt
+    at = run("pages/planner.py")
+    assert {b.key for b in at.download_button} >= {"export_html", "export_png"}
+    at = run("pages/overview.py")
+    assert {b.key for b in at.download_button} >= {"export_html", "export_png"}
+
+
+def test_tour_steps_on_the_same_page_move_the_camera(use_data, tours_db):
+    from corridors.tours import TourStore
+
+    use_data(ROOT / "tests" / "data" / "tiny")
+    store = TourStore(tours_db)
+    t = store.create("Zooms")
+    store.add_step(t.id, "Wide", {"page": "overview", "zoom": "3"})
+    store.add_step(t.id, "Close", {"page": "overview", "zoom": "6", "lat": "40", "lon": "50"})
+    at = run(params={"tour": str(t.id), "step": "1", "present": "1"})
+    assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3
+    at.button(key="tour_next").click().run()
+    view = json.loads(decks(at)[0].proto.json)["initialViewState"]
+    assert (view["zoom"], view["latitude"], view["longitude"]) == (6, 40, 50)
+    at.button(key="present_off").click().run()  # exit: the normal page at the same view
+    assert at.multiselect(key="corridor") is not None and "present" not in dict(at.query_params)
+    assert at.number_input(key="overview_zoom").value == 6
+    at = run(params={"tour": str(t.id), "step": "1", "present": "1"})  # the same link again
+    assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3

@@ -63,11 +63,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def tours_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's tour database (never the user's)."""
+    return tmp_path_factory.mktemp("tours") / "tours.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free loopback port with the shipped dataset."""
     _require_browser()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_GEODATA"}
+    env["CORRIDORS_TOURS_DB"] = str(tours_db)
     log_path = tmp_path_factory.mktemp("e2e") / "streamlit.log"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
@@ -263,3 +270,217 @@ def test_volumes_and_sources_pages_load(page, server, path):
     else:
         assert page.get_by_test_id("stDataFrame").count() >= 3
         assert page.get_by_test_id("stDownloadButton").count() == 8
+
+
+# ---- links, presenter mode, tours ------------------------------------------------------------
+
+
+def metrics(page) -> dict[str, str]:
+    return dict(zip(page.get_by_test_id("stMetricLabel").all_inner_texts(),
+                    page.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
+
+
+def camera_values(page) -> list[str]:
+    page.get_by_text("Map view (camera in the link)").first.wait_for()
+    return [page.get_by_label(name, exact=True).input_value()
+            for name in ("Latitude", "Longitude", "Zoom", "Pitch", "Bearing")]
+
+
+def image_diff(a: bytes, b: bytes) -> float:
+    """Mean absolute difference of two screenshots (0-255), on a coarse grid."""
+    from PIL import Image, ImageChops
+
+    ia = Image.open(io.BytesIO(a)).convert("L").resize((160, 100))
+    ib = Image.open(io.BytesIO(b)).convert("L").resize((160, 100))
+    hist = ImageChops.difference(ia, ib).histogram()
+    return sum(i * n for i, n in enumerate(hist)) / (160 * 100)
+
+
+def settled_map(page, index: int = 0) -> bytes:
+    wait_for_map(page, index)
+    page.wait_for_timeout(700)
+    return page.get_by_test_id("stDeckGlJsonChart").nth(index).screenshot()
+
+
+def copied_link(page) -> str:
+    return page.get_by_test_id("stSidebar").get_by_test_id("stCode").first.inner_text().strip()
+
+
+def test_copied_link_reopens_the_same_view(browser, page, server):
+    page.goto(server + "/planner")
+    wait_for_app(page)
+    default_map = settled_map(page)
+    page.get_by_role("radio", name="cost", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Map view (camera in the link)").first.click()
+    for label, value in (("Latitude", "41.5"), ("Longitude", "52.25"), ("Zoom", "5.5"),
+                         ("Pitch", "20")):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Enter")
+        wait_for_app(page)
+    assert_no_error(page)
+    link = copied_link(page)
+    assert link.startswith(server + "/planner?") and "by=cost" in link and "zoom=5.5" in link
+    shown = metrics(page)
+    camera = camera_values(page)
+    assert camera[:4] == ["41.5000", "52.2500", "5.50", "20.0"], camera
+    first_map = settled_map(page)
+    assert image_diff(default_map, first_map) > 2  # the camera moved
+
+    ctx = browser.new_context(viewport=VIEWPORT)  # a fresh browser: no cookies, no session
+    try:
+        other = ctx.new_page()
+        other.set_default_timeout(45_000)
+        other.goto(link)
+        wait_for_app(other)
+        assert_no_error(other)
+        assert other.get_by_role("heading", name="Route planner").count() == 1
+        assert metrics(other) == shown
+        other.get_by_text("Map view (camera in the link)").first.click()
+        assert camera_values(other) == camera
+        assert other.url == link  # the link is already the canonical URL of this view
+        again = settled_map(other)
+        assert image_diff(first_map, again) < image_diff(default_map, first_map) / 3
+    finally:
+        ctx.close()
+
+
+def test_cli_link_shows_the_cli_totals(page, server):
+    """The lead's acceptance test for ``corridors route ... --link``."""
+    args = ["Altynkol", "Poti", "--by", "cost", "--modes", "rail,sea", "--avoid-country", "TM",
+            "--teu", "2"]
+    link = subprocess.run([sys.executable, "-m", "corridors.cli", "route", *args, "--link", server],
+                          capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    assert "modes=rail%2Csea" in link and "avoid_countries=TM" in link
+    doc_table = subprocess.run([sys.executable, "-m", "corridors.cli", "route", *args],
+                               capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    total = next(line for line in doc_table.splitlines() if "total:" in line)
+    page.goto(link)
+    wait_for_app(page)
+    assert_no_error(page)
+    assert page.get_by_test_id("stAlertContentWarning").count() == 0
+    values = metrics(page)
+    assert len(values) == len(CLI_TOTALS_FORMAT)
+    for label, value in values.items():  # the very strings of the command's table
+        assert CLI_TOTALS_FORMAT[label].format(value.strip()) in total, (label, value, total)
+    pressed = {m: page.get_by_role("button", name=m, exact=True).get_attribute("aria-pressed")
+               for m in ("rail", "road", "sea")}
+    assert pressed == {"rail": "true", "road": "false", "sea": "true"}
+    assert page.get_by_role("radio", name="cost", exact=True).get_attribute("aria-checked") == "true"
+
+
+def test_presenter_mode_hides_the_sidebar(page, server):
+    page.goto(server + "/planner?origin=altynkol&destination=poti&by=cost&present=1")
+    wait_for_app(page)
+    assert_no_error(page)
+    assert not page.get_by_test_id("stSidebar").is_visible()
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    assert page.get_by_test_id("stSelectbox").count() == 0
+    assert page.get_by_test_id("stNumberInput").count() == 0
+    title = page.locator("h1").first
+    assert title.inner_text().startswith("Altynkol → Poti")
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 30
+    caption = page.locator("h4").first.inner_text()
+    assert "Best by cost" in caption and "USD" in caption and "km" in caption
+    box = page.get_by_test_id("stDeckGlJsonChart").first.bounding_box()
+    assert box["width"] >= 0.7 * VIEWPORT["width"] and box["height"] >= 650
+    assert page.get_by_text("Legend").count() >= 1
+    wait_for_map(page)
+    page.wait_for_timeout(800)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "presenter.png"))
+    page.get_by_role("button", name="Exit").click()
+    wait_for_app(page)
+    assert page.get_by_test_id("stSelectbox").count() >= 2 and "present" not in page.url
+
+
+def test_tour_stepping_moves_the_camera(page, server, tours_db):
+    from corridors.tours import TourStore
+
+    store = TourStore(tours_db)
+    tour = store.create("Stepping test")
+    store.add_step(tour.id, "Caspian", {"page": "overview", "lat": "41", "lon": "51", "zoom": "5.5"},
+                   note="The Caspian crossing")
+    store.add_step(tour.id, "Route", {"page": "planner", "origin": "altynkol",
+                                      "destination": "poti", "by": "cost"})
+    page.goto(f"{server}/?tour={tour.id}&step=1&present=1")
+    wait_for_app(page)
+    assert_no_error(page)
+    assert "step 1 of 2" in page.get_by_test_id("stMarkdown").filter(has_text="step 1 of 2") \
+        .first.inner_text()
+    assert "zoom=5.5" in page.url and "present=1" in page.url
+    first = settled_map(page)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url("**/planner?**")
+    wait_for_app(page)
+    assert_no_error(page)
+    assert "step=2" in page.url and "by=cost" in page.url
+    assert page.locator("h1").first.inner_text().startswith("Altynkol → Poti")
+    second = settled_map(page)
+    assert image_diff(first, second) > 2, "the camera did not move"
+    page.get_by_role("button", name="Previous").click()
+    page.wait_for_url("**/?**step=1**")
+    wait_for_app(page)
+    assert "zoom=5.5" in page.url
+    assert image_diff(first, settled_map(page)) < image_diff(first, second) / 2
+
+
+def test_two_sessions_add_to_the_same_tour_at_once(browser, server, tours_db):
+    from corridors.tours import TourStore
+
+    store = TourStore(tours_db)
+    for t in store.tours():
+        store.delete(t.id)
+    tour = store.create("Shared")
+    pages = []
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(2)]
+    try:
+        for ctx, path in zip(contexts, ("/planner?by=cost", "/?zoom=4"), strict=True):
+            pg = ctx.new_page()
+            pg.set_default_timeout(45_000)
+            pg.goto(server + path)
+            wait_for_app(pg)
+            pg.get_by_test_id("stSidebar").get_by_text("Add this view to a tour").click()
+            pg.get_by_role("button", name="Add current view").wait_for()
+            pages.append(pg)
+        for pg in pages:  # both clicks go out before either session answers
+            pg.get_by_role("button", name="Add current view").click(no_wait_after=True)
+        for pg in pages:
+            pg.get_by_test_id("stAlertContentSuccess").first.wait_for()
+            wait_for_app(pg)
+            assert_no_error(pg)
+    finally:
+        for ctx in contexts:
+            ctx.close()
+    steps = store.get(tour.id).steps
+    assert len(steps) == 2
+    assert sorted(s.view.get("page") for s in steps) == ["overview", "planner"]
+    assert [s.position for s in steps] == [1, 2]
+
+
+HOSTILE_URLS = [
+    "/planner?origin=nowhere&destination=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&teu=1e309"
+    "&alternatives=abc&zoom=-5&zoom=99&lat=200&lon=NaN&by=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+    "&modes=air&modes=%3Cb%3E&pitch=inf&whatever=1&%3Csvg%20onload%3Dalert(1)%3E=%27%22",
+    "/?year=%3Cscript%3Ealert(1)%3C%2Fscript%3E&corridors=" + "x" * 10_000
+    + "&labels=maybe&selected=%27%20onmouseover%3D%27alert(1)&zoom=99&lat=200&bearing=1e309",
+    "/volumes?kind=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&metric=%22%27&subjects=node:nope&year=1e309",
+    "/?present=1&tour=99999&step=abc&zoom=NaN",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_URLS, ids=["planner", "overview", "volumes", "presenter"])
+def test_hostile_params_show_a_notice_and_inject_nothing(page, server, path):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server + path)
+    wait_for_app(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    notices = page.get_by_test_id("stAlertContentWarning").all_inner_texts()
+    assert notices and any("ignored" in n.lower() or "no tour" in n.lower() for n in notices)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    injected = page.evaluate("""() => document.querySelectorAll(
+        'img[src="x"], svg[onload], [onerror], [onmouseover], body script:not([src])').length""")
+    assert injected == 0

@@ -69,3 +69,36 @@ def test_static_png_draws_layers_title_and_legend():
     colors = img.convert("RGB").getcolors(maxcolors=1_000_000)
     reds = sum(n for n, c in colors if c[0] > 150 and c[1] < 80 and c[2] < 80)
     assert reds > 500  # the route line and its legend swatch were drawn
+
+
+def test_camera_bounds_center_on_the_camera():
+    from corridors.export import camera_bounds
+
+    w, s, e, n = camera_bounds(42.0, 60.0, 4.0)
+    assert (w + e) / 2 == 60.0 and abs((s + n) / 2 - 42.0) < 1e-9
+    w2, _, e2, _ = camera_bounds(42.0, 60.0, 5.0)
+    assert abs((e2 - w2) * 2 - (e - w)) < 1e-9  # one zoom level halves the span
+
+
+def test_app_map_exports_carry_the_view_and_escape_hostile_names(tiny_copy):
+    """The overview and planner maps as HTML and PNG, on data with a hostile place name."""
+    from conftest import edit_features
+
+    from corridors.mapview import overview_deck, route_deck
+    from corridors.network import load_network
+    from pages._common import camera_copy, map_html, map_png
+
+    edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(name=HOSTILE))
+    net = load_network(tiny_copy, cache=False)
+    decks = [overview_deck(net.dataset, year=None), route_deck(net.dataset, [net.route("a", "c")])]
+    for deck in decks:
+        deck = camera_copy(deck, 41.5, 50.25, 6.0, 10.0, 0.0)
+        page = map_html(deck, HOSTILE, "sub", [Legend(HOSTILE, (1, 2, 3))])
+        assert "<img src=x" not in page and page.count("<script") == 3
+        block = re.search(r'id="deck-spec">(.*?)</script>', page, re.S).group(1)
+        doc = json.loads(block)
+        assert doc["initialViewState"]["zoom"] == 6.0 and doc["initialViewState"]["latitude"] == 41.5
+        assert doc["tooltipText"] == "{tip}" and "tooltip" not in doc
+        png = Image.open(io.BytesIO(map_png(deck, "Title", "sub", [Legend("x", (200, 30, 30))])))
+        assert png.format == "PNG" and png.size == (1600, 900)
+        assert len(png.convert("RGB").getcolors(maxcolors=1_000_000)) > 20  # layers were drawn

@@ -36,7 +36,15 @@ def test_round_trip_through_the_url():
         bearing=-10,
         selected="poti",
         year=2024,
+        corridors=("middle_corridor", "cku"),
+        statuses=("operational", "planned"),
+        labels=False,
+        kind="node",
+        metric="freight (t)",
+        subjects=("node:poti", "corridor:cku"),
         present=True,
+        tour=3,
+        step=2,
     )
     url = view_link(state, base_url="https://maps.example.org/app")
     parts = urlsplit(url)
@@ -70,6 +78,18 @@ HOSTILE = [
     ({"alternatives": "2.5"}, "alternatives"),
     ({"whatever": "1"}, "whatever"),
     ({"present": "maybe"}, "present"),
+    ({"lon": "Infinity"}, "lon"),
+    ({"bearing": "1e309"}, "bearing"),
+    ({"pitch": "-1"}, "pitch"),
+    ({"tour": "0x10"}, "tour"),
+    ({"step": "-1"}, "step"),
+    ({"corridors": "middle_corridor,<svg onload=alert(1)>"}, "corridors"),
+    ({"statuses": "closed"}, "statuses"),
+    ({"labels": "\"'"}, "labels"),
+    ({"kind": "<b>"}, "kind"),
+    ({"metric": "freight (t)<script>"}, "metric"),
+    ({"subjects": "node:poti,javascript:alert(1)"}, "subjects"),
+    ({"modes": ",".join(["rail"] * 30)}, "modes"),
 ]
 
 
@@ -79,7 +99,7 @@ def test_hostile_params_fall_back_with_a_notice(params, key):
     assert any(n.startswith(f"ignored {key}=") for n in notices), notices
     default = ViewState()
     field = key if hasattr(default, key) else None
-    if field and field not in ("modes", "avoid_countries"):
+    if field and field not in ("modes", "avoid_countries", "corridors", "subjects"):  # valid items stay
         assert getattr(state, field) == getattr(default, field)
     assert all(len(n) < 200 for n in notices)
 
@@ -117,3 +137,31 @@ def test_cli_link_reproduces_the_query(tiny):
         state.teu,
         state.alternatives,
     ) == ("a", "c", "cost", ("xd",), ("rail", "sea"), 3.0, 2)
+
+
+def test_lists_are_comma_separated_ids_and_repeated_keys_are_read():
+    state = ViewState(page="planner", modes=("rail", "sea"), avoid=("x_road", "poti"))
+    assert view_query(state) == {"modes": "rail,sea", "avoid": "x_road,poti"}
+    back, notices = parse({"modes": ["sea", "rail"], "avoid": ["x_road", "poti"]})
+    assert notices == [] and back.modes == ("rail", "sea") and back.avoid == ("x_road", "poti")
+
+
+def test_places_may_be_spelled_and_are_resolved():
+    lookup = {"Алтынколь": "altynkol", "Poti (GE)": "poti"}
+    state, notices = parse_view({"origin": "Алтынколь", "destination": "Poti (GE)"},
+                                place_ids=PLACES, resolve_place=lookup.get)
+    assert (state.origin, state.destination, notices) == ("altynkol", "poti", [])
+
+
+def test_allowlists_of_the_dataset_apply():
+    state, notices = parse_view({"corridors": "cku,nope", "metric": "vehicles (vehicles)",
+                                 "subjects": "node:poti,node:nope"},
+                                corridor_ids=["cku"], metrics=["freight (t)"],
+                                subject_ids=["node:poti"])
+    assert state.corridors == ("cku",) and state.metric is None and state.subjects == ("node:poti",)
+    assert len(notices) == 3
+
+
+def test_notices_never_carry_long_or_raw_values():
+    _, notices = parse({"origin": "<script>" + "x" * 10_000, "zoom": "\"><img src=x>"})
+    assert notices and all(len(n) < 200 for n in notices)
