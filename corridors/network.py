@@ -205,6 +205,10 @@ class Network:
 
     Use :func:`load_network` to make one. Methods follow the scripting contract of the design notes
     (section 5): :meth:`route`, :meth:`routes`, :meth:`matrix`, :meth:`find`.
+
+    The dataset, model and graph never change. Derived lookups (place index, dict views, compiled
+    routing engines per option set) are memoised in the instance ``__dict__`` on first use; they are
+    pure functions of the frozen graph, so sharing one Network between threads or reruns is safe.
     """
 
     dataset: Dataset
