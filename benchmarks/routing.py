@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from corridors.costs import CostModel  # noqa: E402
 from corridors.data import Dataset  # noqa: E402
-from corridors.network import Network, build_graph, haversine_km, load_network  # noqa: E402
+from corridors.network import Network, build_graph, load_network  # noqa: E402
 from corridors.routing import weight_function  # noqa: E402
 
 
@@ -44,6 +44,13 @@ def median_ms(fn: Callable[[], Any], reps: int) -> float:
     finally:
         gc.enable()
     return statistics.median(samples)
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lon, lat) points (mean Earth radius)."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def synthetic(n_places: int = 20_000, n_junctions: int = 1_000, seed: int = 42) -> Network:

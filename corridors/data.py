@@ -151,7 +151,6 @@ class Problem:
 
 
 Record = dict[str, Any]
-Coords = tuple[tuple[float, float], ...]
 
 _NODE_COLS = [
     "id",

@@ -20,7 +20,6 @@ function in :mod:`corridors.routing`, never by copying or filtering the graph.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,20 +73,19 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
 
     # layer nodes, and access nodes where a place has several layers
     endpoints: dict[str, tuple[str, str]] = {}
-    xy = {pid: r["xy"] for pid, r in nodes.items()}
     for pid, lays in layers.items():
         for lay in lays:
-            G.add_node(f"{pid}|{lay}", place=pid, layer=lay, xy=xy[pid])
+            G.add_node(f"{pid}|{lay}", place=pid, layer=lay)
         if len(lays) == 1:
             only = f"{pid}|{next(iter(lays))}"
             endpoints[pid] = (only, only)
             continue
         if not lays:  # a place no link reaches: routable to nothing
-            G.add_node(f"{pid}|none", place=pid, layer="none", xy=xy[pid])
+            G.add_node(f"{pid}|none", place=pid, layer="none")
             endpoints[pid] = (f"{pid}|none", f"{pid}|none")
             continue
-        G.add_node(f"{pid}|out", place=pid, layer="out", xy=xy[pid])
-        G.add_node(f"{pid}|in", place=pid, layer="in", xy=xy[pid])
+        G.add_node(f"{pid}|out", place=pid, layer="out")
+        G.add_node(f"{pid}|in", place=pid, layer="in")
         endpoints[pid] = (f"{pid}|out", f"{pid}|in")
         zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
         access: dict[str, Any] = dict(
@@ -128,7 +126,7 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             su, sv = f"{u}|{lay}", f"{v}|{lay}"
             if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
                 mid = f"{link['id']}|mid"
-                G.add_node(mid, place=None, layer=lay, xy=xy[u])
+                G.add_node(mid, place=None, layer=lay)
                 half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
                 G.add_edge(su, mid, **half)
                 G.add_edge(mid, sv, **{**half, "half": True})
@@ -185,7 +183,7 @@ def _departure(G: nx.DiGraph, pid: str, lay: str) -> str:
     """The departure node of a layer: a copy with only the layer's link edges and the exit."""
     dep = f"{pid}|{lay}|dep"
     if dep not in G:
-        G.add_node(dep, place=pid, layer=lay, xy=G.nodes[f"{pid}|{lay}"]["xy"])
+        G.add_node(dep, place=pid, layer=lay)
         for _, v, d in list(G.out_edges(f"{pid}|{lay}", data=True)):
             if d["kind"] in ("link", "crossing") or v == f"{pid}|in":
                 G.add_edge(dep, v, **d)
@@ -282,13 +280,6 @@ class _Lookup:
         self.point = {r["id"]: r["xy"] for r in ds.node_records}
         self.line = {r["id"]: r["coords"] for r in ds.link_records}
         self.links = {r["id"]: r for r in ds.link_records}
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km between two (lon, lat) points (mean Earth radius)."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 _CACHE: dict[Path, Network] = {}

@@ -303,7 +303,6 @@ def weight_function(
     net: Network,
     *,
     by: str,
-    vot: float | None = None,
     modes: frozenset[str] = frozenset(MODES),
     avoid_countries: frozenset[str] = frozenset(),
     avoid: frozenset[str] = frozenset(),
@@ -314,7 +313,7 @@ def weight_function(
     Closures as weights follow searoute: the constraint sets are bound once, the graph is untouched.
     """
     statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
-    vot = net.model.value_of_time if by == "generalized" and vot is None else (vot or 0.0)
+    vot = net.model.value_of_time if by == "generalized" else 0.0
     key = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}.get(by)
     all_modes = modes >= set(MODES)
 
@@ -351,7 +350,7 @@ class Engine:
 
     def __init__(self, net: Network, opts: Options) -> None:
         self.opts = opts
-        self.weight = weight_function(
+        weight = weight_function(
             net,
             by=opts.by,
             modes=opts.modes,
@@ -363,7 +362,7 @@ class Engine:
         self.nodes = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
         us, vs, ws, links, pa, pb = [], [], [], [], [], []
-        w, index = self.weight, self.index
+        w, index = weight, self.index
         for a, b, d in G.edges(data=True):
             x = w(a, b, d)
             if x is None:
@@ -408,7 +407,6 @@ class Engine:
             self.opts.include_planned,
             1.0,
         )
-        eng.weight = self.weight  # only used for reference; avoid applied by the mask
         eng.nodes, eng.index = self.nodes, self.index
         eng._set(
             self.u[keep],
