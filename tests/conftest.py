@@ -30,7 +30,7 @@ def tiny_copy(tmp_path: Path) -> Path:
     return dst
 
 
-def edit_features(path: Path, fid: str, change: Callable[[dict[str, Any]], None]) -> None:
+def _edit_features(path: Path, fid: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Apply ``change`` to the feature with id ``fid`` of a GeoJSON file, in place."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     hits = [f for f in doc["features"] if f["properties"].get("id") == fid]
@@ -38,3 +38,15 @@ def edit_features(path: Path, fid: str, change: Callable[[dict[str, Any]], None]
     for f in hits:
         change(f)
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tiny_dir() -> Path:
+    """Path of the tiny dataset (read-only; use ``tiny_copy`` to change it)."""
+    return TINY
+
+
+@pytest.fixture(scope="session")
+def edit_features() -> Callable[[Path, str, Callable[[dict[str, Any]], None]], None]:
+    """``edit_features(path, fid, change)``: apply ``change`` to feature ``fid`` of a GeoJSON file."""
+    return _edit_features

@@ -7,10 +7,11 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY
+TINY = Path(__file__).parent / "data" / "tiny"  # the tiny hand-made dataset
 
 
 def cli(*args):

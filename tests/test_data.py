@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from corridors.data import GeodataError, load_dataset, validate_dataset
-from tests.conftest import TINY, edit_features
+
+TINY = Path(__file__).parent / "data" / "tiny"  # the tiny hand-made dataset
 
 
 def messages(path):
@@ -23,7 +25,7 @@ def test_tiny_dataset_is_valid():
     assert ds.links.crs.to_epsg() == 4326
 
 
-def test_dangling_endpoint(tiny_copy):
+def test_dangling_endpoint(edit_features, tiny_copy):
     edit_features(tiny_copy / "links.geojson", "a_xr", lambda f: f["properties"].update(to="nowhere"))
     msgs = messages(tiny_copy)
     assert "links.geojson [a_xr] to: endpoint 'nowhere' is not a node in nodes.geojson" in msgs
@@ -32,7 +34,7 @@ def test_dangling_endpoint(tiny_copy):
     assert any(p.feature == "a_xr" and p.field == "to" for p in exc.value.problems)
 
 
-def test_missing_and_unknown_source(tiny_copy):
+def test_missing_and_unknown_source(edit_features, tiny_copy):
     edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(source=[]))
     edit_features(
         tiny_copy / "links.geojson", "ferry", lambda f: f["properties"].update(source=["no_such_source"])
@@ -42,7 +44,7 @@ def test_missing_and_unknown_source(tiny_copy):
     assert "links.geojson [ferry] source: source id 'no_such_source' is not in sources.csv" in msgs
 
 
-def test_bad_coordinate_and_country_and_mode(tiny_copy):
+def test_bad_coordinate_and_country_and_mode(edit_features, tiny_copy):
     edit_features(
         tiny_copy / "nodes.geojson",
         "d",
@@ -58,13 +60,13 @@ def test_bad_coordinate_and_country_and_mode(tiny_copy):
     assert "links.geojson [c_d] geometry: does not end at node 'd'" in msgs
 
 
-def test_length_disagreeing_with_geometry(tiny_copy):
+def test_length_disagreeing_with_geometry(edit_features, tiny_copy):
     edit_features(tiny_copy / "links.geojson", "yr_b", lambda f: f["properties"].update(length_km=900))
     msgs = "\n".join(messages(tiny_copy))
     assert "links.geojson [yr_b] length_km: 900 km disagrees with the 87 km geodesic length" in msgs
 
 
-def test_duplicate_ids_and_wrong_geometry_type(tiny_copy):
+def test_duplicate_ids_and_wrong_geometry_type(edit_features, tiny_copy):
     edit_features(tiny_copy / "nodes.geojson", "b", lambda f: f["properties"].update(id="a"))
     edit_features(
         tiny_copy / "links.geojson",
@@ -76,7 +78,7 @@ def test_duplicate_ids_and_wrong_geometry_type(tiny_copy):
     assert "links.geojson [c_d] geometry: is a Point, expected LineString" in msgs
 
 
-def test_border_rules(tiny_copy):
+def test_border_rules(edit_features, tiny_copy):
     edit_features(tiny_copy / "links.geojson", "x_road", lambda f: f["properties"].update(dwell_h=None))
     edit_features(tiny_copy / "links.geojson", "a_xd", lambda f: f["properties"].update(to="yd"))
     msgs = "\n".join(messages(tiny_copy))
@@ -84,7 +86,7 @@ def test_border_rules(tiny_copy):
     assert "links.geojson [a_xd] to: land link joins KZ and UZ" in msgs
 
 
-def test_every_problem_is_reported_at_once(tiny_copy):
+def test_every_problem_is_reported_at_once(edit_features, tiny_copy):
     edit_features(tiny_copy / "links.geojson", "a_xr", lambda f: f["properties"].update(to="nowhere"))
     edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(kind="city"))
     (tiny_copy / "sources.csv").write_text("id,title,publisher,url,date,flag,note\n", encoding="utf-8")
@@ -126,7 +128,7 @@ def run_cli(*args, cwd=None):
     )
 
 
-def test_cli_validate_exit_codes(tiny_copy):
+def test_cli_validate_exit_codes(edit_features, tiny_copy):
     ok = run_cli("validate", str(TINY))
     assert ok.returncode == 0 and "valid" in ok.stdout
     (tiny_copy / "links.geojson").write_text("{not json", encoding="utf-8")
@@ -144,7 +146,7 @@ def test_cli_validate_missing_directory(tmp_path):
     assert "Traceback" not in r.stderr
 
 
-def test_loader_does_not_touch_gdal_for_hostile_json(tiny_copy):
+def test_loader_does_not_touch_gdal_for_hostile_json(edit_features, tiny_copy):
     # a VRT document named .geojson is just invalid JSON to us, never opened by GDAL
     (tiny_copy / "nodes.geojson").write_text(
         '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
