@@ -9,16 +9,12 @@ never imported here, so a cold ``corridors route`` stays fast.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from corridors.routing import Route
+from corridors.request import RouteRequest
 
 EXIT_OK, EXIT_INVALID_DATA, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 1, 2, 3
 
@@ -152,7 +148,19 @@ def _add_constraints(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--include-planned", action="store_true", help="allow planned and under-construction links"
     )
-    p.add_argument("--teu", type=float, default=1.0, metavar="N", help="shipment size in TEU")
+    p.add_argument(
+        "--container",
+        choices=("20ft", "40ft"),
+        default="20ft",
+        help="container type whose tariffs price the route (default 20ft)",
+    )
+    p.add_argument(
+        "--teu",
+        type=float,
+        default=None,
+        metavar="N",
+        help="shipment size in TEU (default: one container, 1 TEU for 20ft, 2 for 40ft)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -204,54 +212,26 @@ def _constraints(args: argparse.Namespace) -> dict[str, Any]:
         avoid=args.avoid,
         include_planned=args.include_planned,
         teu=args.teu,
+        container=args.container,
     )
 
 
-def route_document(routes: Sequence[Route]) -> dict[str, Any]:
-    """The JSON document of ``corridors route --format json`` (design section 5)."""
-    q = routes[0].query
-    return {
-        "origin": {"id": q.origin.id, "name": q.origin.name},
-        "destination": {"id": q.destination.id, "name": q.destination.name},
-        "objective": q.by,
-        "options": {
-            "modes": sorted(q.modes),
-            "avoid_countries": sorted(q.avoid_countries),
-            "avoid": sorted(q.avoid),
-            "via": [v.id for v in q.via],
-            "include_planned": q.include_planned,
-            "teu": q.teu,
-        },
-        "routes": [r.to_dict() for r in routes],
-    }
-
-
-def render_route(routes: Sequence[Route], fmt: str) -> str:
-    """Render routes in a CLI format (``json``, ``csv``, ``geojson`` or ``table``).
-
-    The app's downloads call this too, so a file saved from the map equals the CLI's output.
-    """
-    if fmt == "json":
-        return json.dumps(route_document(routes), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "geojson":
-        return json.dumps(_route_geojson(routes), ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        return _route_csv(routes)
-    return _route_table(routes)
+def request_from_args(args: argparse.Namespace) -> RouteRequest:
+    """The :class:`~corridors.request.RouteRequest` of a parsed ``corridors route`` command line."""
+    return RouteRequest.make(
+        args.origin, args.destination, via=args.via, alternatives=args.alternatives, **_constraints(args)
+    )
 
 
 def _route(net: Any, args: argparse.Namespace) -> int:
+    from corridors.formats import render_route
     from corridors.routing import InvalidQuery
 
     if not 1 <= args.alternatives <= 10:
         raise InvalidQuery(f"--alternatives must be 1 to 10, got {args.alternatives}")
-    if not math.isfinite(args.teu):
+    if args.teu is not None and not math.isfinite(args.teu):
         raise InvalidQuery("--teu must be a finite number")
-    opts = _constraints(args)
-    if args.alternatives > 1:
-        found = net.routes(args.origin, args.destination, k=args.alternatives, via=args.via, **opts)
-    else:
-        found = [net.route(args.origin, args.destination, via=args.via, **opts)]
+    found = net.plan(request_from_args(args))
     if args.link is not None:
         from corridors.share import route_link
 
@@ -265,162 +245,22 @@ def _route(net: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fmt_h(h: float) -> str:
-    d, rem = divmod(round(h), 24)
-    return f"{h:,.1f} h ({d} d {rem} h)" if d else f"{h:,.1f} h"
-
-
-def _route_table(routes: Sequence[Route]) -> str:
-    out = io.StringIO()
-    q = routes[0].query
-    out.write(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}, {q.teu:g} TEU)\n")
-    for i, r in enumerate(routes, start=1):
-        t = r.totals
-        out.write(f"\nRoute {i}: {r.summary()}\n")
-        out.write(f"  countries: {' > '.join(r.countries)}   corridors: {', '.join(r.corridors) or '-'}\n")
-        out.write(
-            f"  total: {t.distance_km:,.0f} km | {_fmt_h(t.time_h)} (range {t.time_h_min:,.0f}-"
-            f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
-            f"{t.border_crossings} border(s), {t.transfers} transfer(s)\n"
-        )
-        rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "kg CO2", "status", "est")]
-        for leg in r.legs:
-            rows.append(
-                (
-                    leg.from_name[:24],
-                    leg.to_name[:24],
-                    leg.mode,
-                    f"{leg.distance_km:,.0f}",
-                    f"{leg.time_h:,.1f}",
-                    f"{leg.wait_h:,.1f}",
-                    f"{leg.cost_usd:,.0f}",
-                    f"{leg.co2_kg:,.0f}",
-                    leg.status,
-                    "EST" if leg.estimate else "",
-                )
-            )
-        widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-        for row in rows:
-            out.write(
-                "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
-            )
-        if r.estimate:
-            out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
-    return out.getvalue()
-
-
-_CSV_FIELDS = (
-    "route",
-    "seq",
-    "from",
-    "from_name",
-    "to",
-    "to_name",
-    "mode",
-    "distance_km",
-    "time_h",
-    "wait_h",
-    "cost_usd",
-    "co2_kg",
-    "corridors",
-    "status",
-    "sources",
-    "estimate",
-    "link",
-    "note",
-)
-
-
-def _route_csv(routes: Sequence[Route]) -> str:
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for i, r in enumerate(routes, start=1):
-        for j, leg in enumerate(r.legs, start=1):
-            d = leg.to_dict()
-            w.writerow(
-                {
-                    "route": i,
-                    "seq": j,
-                    **{k: d[k] for k in _CSV_FIELDS[2:] if k in d},
-                    "corridors": ";".join(leg.corridors),
-                    "sources": ";".join(leg.sources),
-                    "estimate": str(leg.estimate).lower(),
-                }
-            )
-    return out.getvalue()
-
-
-def _route_geojson(routes: Sequence[Route]) -> dict[str, Any]:
-    doc = route_document(routes)
-    feats = []
-    for i, r in enumerate(doc["routes"], start=1):
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": r["geometry"],
-                "properties": {
-                    "kind": "route",
-                    "route": i,
-                    "summary": r["summary"],
-                    **r["totals"],
-                    "countries": ",".join(r["countries"]),
-                    "estimate": r["estimate"],
-                },
-            }
-        )
-        for j, (leg, obj) in enumerate(zip(r["legs"], routes[i - 1].legs, strict=True), start=1):
-            coords = [[round(x, 5), round(y, 5)] for x, y in obj.coords]
-            geom = (
-                {"type": "Point", "coordinates": coords[0]}
-                if len(coords) == 1
-                else {"type": "LineString", "coordinates": coords}
-            )
-            props = {"kind": "leg", "route": i, "seq": j, **leg}
-            props["corridors"] = ";".join(leg["corridors"])
-            props["sources"] = ";".join(leg["sources"])
-            feats.append({"type": "Feature", "geometry": geom, "properties": props})
-    return {
-        "type": "FeatureCollection",
-        "properties": {k: doc[k] for k in ("origin", "destination", "objective")},
-        "features": feats,
-    }
-
-
 def _matrix(net: Any, args: argparse.Namespace) -> int:
+    from corridors.formats import render_matrix
+
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
-    if args.format == "json":
-        values = [[None if v != v else round(float(v), 3) for v in row] for row in df.to_numpy()]
-        doc = {
-            "objective": args.by,
-            "origins": list(df.index),
-            "destinations": list(df.columns),
-            "values": values,
-        }
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
-    else:
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["origin", *df.columns])
-        for oid, row in zip(df.index, df.to_numpy(), strict=True):
-            w.writerow([oid, *("" if v != v else f"{v:.3f}" for v in row)])
-        sys.stdout.write(out.getvalue())
+    sys.stdout.write(render_matrix(df, args.format, objective=args.by))
     return EXIT_OK
 
 
 def _places(net: Any, args: argparse.Namespace) -> int:
+    from corridors.formats import render_places
+
     hits = net.find(args.query, kind=args.kind, limit=20)
-    if args.format == "json":
-        sys.stdout.write(json.dumps([p.to_dict() for p in hits], ensure_ascii=False) + "\n")
-        return EXIT_OK
-    if not hits:
+    if not hits and args.format == "table":
         sys.stderr.write(f"no place matches {args.query!r}\n")
         return EXIT_OK
-    rows = [("id", "name", "country", "kind", "modes", "aliases")]
-    rows += [(p.id, p.name, p.country, p.kind, ",".join(p.modes), ", ".join(p.aliases)[:60]) for p in hits]
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    for r in rows:
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+    sys.stdout.write(render_places(hits, args.format))
     return EXIT_OK
 
 

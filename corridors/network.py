@@ -1,21 +1,8 @@
-"""The intermodal routing graph and the :class:`Network` object scripts and the app use.
+"""The :class:`Network` object scripts and the app use: a dataset, its cost model and its graph.
 
-Graph model (built once from a validated :class:`~corridors.data.Dataset`, then frozen):
-
-* Each place has one node per mode layer it serves: ``"<place>|road"``, ``"<place>|sea"`` and one
-  rail layer per track gauge that reaches it (``"<place>|rail1520"``, ``"<place>|rail1435"``...).
-* Each link gives two directed edges between layers of its end places (crossings carry the dwell and
-  fee of their direction). Parallel links between the same layers get a midpoint node so that both
-  stay routable.
-* Mode transfers (``terminals.csv`` ``transfer`` rows) and gauge changes (``gauge_change`` rows) are
-  edges between layers of one place; nowhere else can a route change mode or gauge.
-* A place with several layers gets ``"<place>|out"`` (to every layer) and ``"<place>|in"`` (from
-  every layer), zero-cost access nodes for origins and destinations that nothing passes through; a
-  place with one layer is entered and left at that layer's node. ``G.graph["endpoints"]`` maps a place
-  id to its (source, target) graph nodes.
-
-Edge attributes are per TEU (see :mod:`corridors.costs`). Constraints are applied by the weight
-function in :mod:`corridors.routing`, never by copying or filtering the graph.
+:func:`load_network` validates a dataset and builds its intermodal graph once
+(:mod:`corridors.graph`); the methods route over it (:mod:`corridors.routing`). This module depends
+on routing, never the reverse: routing sees a network through :class:`corridors.routing.Routable`.
 """
 
 from __future__ import annotations
@@ -27,174 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from corridors.costs import CostModel, EdgeCost
+from corridors import routing
+from corridors.costs import CostModel
 from corridors.data import Dataset, load_dataset
+from corridors.graph import Lookup, build_graph
+from corridors.places import Place, PlaceIndex
+from corridors.request import RouteRequest
+from corridors.routing import Route
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from corridors.places import Place
-    from corridors.routing import Route
-
 __all__ = ["Network", "build_graph", "load_network"]
-
-
-def layer_of(mode: str, gauge: int | None) -> str:
-    """Layer name of a mode (rail layers are per gauge)."""
-    if mode != "rail":
-        return mode
-    g = _opt(gauge)
-    return f"rail{int(g)}" if g is not None else "rail"
-
-
-def _edge(cost: EdgeCost, **attrs: Any) -> dict[str, Any]:
-    return {
-        "distance_km": cost.distance_km,
-        "time_h": cost.time_h,
-        "cost_usd": cost.cost_usd,
-        "co2_kg": cost.co2_kg,
-        "wait_h": cost.wait_h,
-        "wait_max_h": cost.wait_max_h,
-        "estimate": cost.estimate,
-        "basis": cost.basis,
-        **attrs,
-    }
-
-
-def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
-    """Build the frozen intermodal graph of a dataset (see the module docstring)."""
-    G = nx.DiGraph()
-    nodes = {r["id"]: r for r in ds.node_records}
-    layers: dict[str, set[str]] = {pid: set() for pid in nodes}
-    for link in ds.link_records:
-        lay = layer_of(link["mode"], link.get("gauge_mm"))
-        layers[link["from"]].add(lay)
-        layers[link["to"]].add(lay)
-
-    # layer nodes, and access nodes where a place has several layers
-    endpoints: dict[str, tuple[str, str]] = {}
-    for pid, lays in layers.items():
-        for lay in lays:
-            G.add_node(f"{pid}|{lay}", place=pid, layer=lay)
-        if len(lays) == 1:
-            only = f"{pid}|{next(iter(lays))}"
-            endpoints[pid] = (only, only)
-            continue
-        if not lays:  # a place no link reaches: routable to nothing
-            G.add_node(f"{pid}|none", place=pid, layer="none")
-            endpoints[pid] = (f"{pid}|none", f"{pid}|none")
-            continue
-        G.add_node(f"{pid}|out", place=pid, layer="out")
-        G.add_node(f"{pid}|in", place=pid, layer="in")
-        endpoints[pid] = (f"{pid}|out", f"{pid}|in")
-        zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
-        access: dict[str, Any] = dict(
-            kind="access",
-            mode="access",
-            link=None,
-            status="operational",
-            corridors=(),
-            sources=(),
-            countries=frozenset({nodes[pid]["country"]}),
-            places=(pid,),
-            a=pid,
-            b=pid,
-        )
-        for lay in lays:
-            G.add_edge(f"{pid}|out", f"{pid}|{lay}", **_edge(zero, **access))
-            G.add_edge(f"{pid}|{lay}", f"{pid}|in", **_edge(zero, **access))
-    G.graph["endpoints"] = endpoints
-
-    for link in ds.link_records:
-        a, b = nodes[link["from"]], nodes[link["to"]]
-        lay = layer_of(link["mode"], link.get("gauge_mm"))
-        country = "*" if link["mode"] == "sea" else a["country"]
-        common: dict[str, Any] = dict(
-            kind="crossing" if link.get("crossing") else "link",
-            mode=link["mode"],
-            link=link["id"],
-            status=link["status"],
-            corridors=tuple(link["corridors"]),
-            sources=tuple(link["source"]),
-            countries=frozenset({a["country"], b["country"]}),
-            gauge=int(link["gauge_mm"]) if _opt(link.get("gauge_mm")) is not None else None,
-            name=link.get("name") or "",
-        )
-        for u, v, rev in ((a["id"], b["id"], False), (b["id"], a["id"], True)):
-            cost = model.line(link, country, reverse=rev)
-            attrs = _edge(cost, places=(u, v), a=u, b=v, reverse=rev, **common)
-            su, sv = f"{u}|{lay}", f"{v}|{lay}"
-            if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
-                mid = f"{link['id']}|mid"
-                G.add_node(mid, place=None, layer=lay)
-                half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
-                G.add_edge(su, mid, **half)
-                G.add_edge(mid, sv, **{**half, "half": True})
-            else:
-                G.add_edge(su, sv, **attrs)
-
-    # Transfers and gauge changes lead to a "departure" copy of the target layer, whose only exits
-    # are that layer's links and the destination: two handling steps cannot be chained at one place
-    # (no rail -> road -> rail at a terminal to dodge a gauge change).
-    for t in ds.terminal_records:
-        pid = t["node"]
-        if pid not in layers:
-            continue
-        c = frozenset({nodes[pid]["country"]})
-        x, y = t["between"].split("/")
-        if t["operation"] == "transfer":
-            cost = model.transfer(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
-            from_l = [lay for lay in layers[pid] if lay.startswith(x)]
-            to_l = [lay for lay in layers[pid] if lay.startswith(y)]
-            kind = "transfer"
-        else:
-            cost = model.gauge_change(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
-            from_l = [f"rail{x}"] if f"rail{x}" in layers[pid] else []
-            to_l = [f"rail{y}"] if f"rail{y}" in layers[pid] else []
-            kind = "gauge_change"
-        for la in from_l:
-            for lb in to_l:
-                for u, v in ((la, lb), (lb, la)):
-                    G.add_edge(
-                        f"{pid}|{u}",
-                        _departure(G, pid, v),
-                        **_edge(
-                            cost,
-                            kind=kind,
-                            mode="transfer",
-                            link=None,
-                            status="operational",
-                            corridors=(),
-                            sources=tuple(t["source"]),
-                            countries=c,
-                            places=(pid,),
-                            a=pid,
-                            b=pid,
-                            between=t["between"],
-                            from_layer=u,
-                            to_layer=v,
-                        ),
-                    )
-    nx.freeze(G)
-    return G
-
-
-def _departure(G: nx.DiGraph, pid: str, lay: str) -> str:
-    """The departure node of a layer: a copy with only the layer's link edges and the exit."""
-    dep = f"{pid}|{lay}|dep"
-    if dep not in G:
-        G.add_node(dep, place=pid, layer=lay)
-        for _, v, d in list(G.out_edges(f"{pid}|{lay}", data=True)):
-            if d["kind"] in ("link", "crossing") or v == f"{pid}|in":
-                G.add_edge(dep, v, **d)
-    return dep
-
-
-_ADDITIVE = ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
-
-
-def _opt(x: Any) -> float | None:
-    return None if x is None or x != x else float(x)
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,63 +54,46 @@ class Network:
         return self._index.resolve(text)
 
     @property
-    def _index(self) -> Any:
+    def _index(self) -> PlaceIndex:
         idx = self.__dict__.get("_place_index")
         if idx is None:
-            from corridors.places import PlaceIndex
-
             idx = PlaceIndex(self.dataset.node_records)
             object.__setattr__(self, "_place_index", idx)
         return idx
 
     # -- lookups shared by routing (built once, lazily) -----------------------------------------
     @property
-    def lookup(self) -> _Lookup:
+    def lookup(self) -> Lookup:
         """Plain dicts of names, countries, coordinates and link lines (faster than frame access)."""
         lk = self.__dict__.get("_lookup")
         if lk is None:
-            lk = _Lookup(self.dataset)
+            lk = Lookup(self.dataset)
             object.__setattr__(self, "_lookup", lk)
         return lk
 
     # -- routing -----------------------------------------------------------------------------
     def route(self, origin: str, destination: str, **options: Any) -> Route:
         """Best route; options as :func:`corridors.routing.route`."""
-        from corridors import routing
-
         return routing.route(self, origin, destination, **options)
 
     def routes(self, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
         """Up to ``k`` meaningfully different routes, best first (see :func:`corridors.routing.routes`)."""
-        from corridors import routing
-
         return routing.routes(self, origin, destination, k=k, **options)
+
+    def plan(self, request: RouteRequest) -> tuple[Route, ...]:
+        """The routes of one :class:`~corridors.request.RouteRequest` (see :func:`corridors.routing.plan`)."""
+        return routing.plan(self, request)
 
     def matrix(self, origins: Sequence[str], destinations: Sequence[str], **options: Any) -> pd.DataFrame:
         """Objective value for every origin x destination (see :func:`corridors.routing.matrix`)."""
-        from corridors import routing
-
         return routing.matrix(self, origins, destinations, **options)
 
     def places(self, ids: Iterable[str] | None = None) -> list[Place]:
         """All places (or those with ``ids``) in dataset order."""
-        from corridors.places import Place
-
         if ids is None:
             return [Place.from_row(r) for r in self.dataset.node_records]
         by_id = {r["id"]: r for r in self.dataset.node_records}
         return [Place.from_row(by_id[i]) for i in ids]
-
-
-class _Lookup:
-    """Dict views of the frames that leg building reads many times per route."""
-
-    def __init__(self, ds: Dataset) -> None:
-        self.name = {r["id"]: r["name"] for r in ds.node_records}
-        self.country = {r["id"]: r["country"] for r in ds.node_records}
-        self.point = {r["id"]: r["xy"] for r in ds.node_records}
-        self.line = {r["id"]: r["coords"] for r in ds.link_records}
-        self.links = {r["id"]: r for r in ds.link_records}
 
 
 _CACHE: dict[Path, Network] = {}

@@ -1,4 +1,4 @@
-"""Routes, alternatives and cost matrices over a :class:`~corridors.network.Network`.
+"""Routes, alternatives and cost matrices over a :class:`Routable` network.
 
 Constraints (allowed modes, avoided countries, places and crossings, planned links, via points) live
 in the weight function made by :func:`weight_function`: an edge it hides returns ``None``. The graph
@@ -12,20 +12,22 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from corridors.costs import OBJECTIVES
+from corridors.costs import OBJECTIVES, CostModel
 from corridors.data import MODES, STATUSES
+from corridors.graph import Lookup
 from corridors.places import Place
+from corridors.request import CONTAINERS, RouteRequest
 
 if TYPE_CHECKING:
+    import networkx as nx
     import pandas as pd
 
-    from corridors.network import Network
-
 __all__ = [
+    "Routable",
     "InvalidQuery",
     "Leg",
     "Options",
@@ -34,12 +36,31 @@ __all__ = [
     "Route",
     "Totals",
     "matrix",
+    "plan",
     "route",
     "routes",
     "weight_function",
 ]
 
 Weight = Callable[[str, str, dict[str, Any]], float | None]
+
+
+class Routable(Protocol):
+    """What routing needs of a network (:class:`corridors.network.Network` is one).
+
+    Routing depends on this protocol only, so ``network`` imports ``routing`` and never the reverse.
+    Engines compiled for an option set are memoised in the object's ``__dict__``.
+    """
+
+    model: CostModel
+    graph: nx.DiGraph
+
+    @property
+    def lookup(self) -> Lookup: ...
+
+    def place(self, text: str) -> Place: ...
+
+
 _OPEN_STATUSES = frozenset({"operational"})
 _ALL_STATUSES = frozenset(STATUSES)
 
@@ -69,6 +90,7 @@ class Query:
     via: tuple[Place, ...] = ()
     include_planned: bool = False
     teu: float = 1.0
+    container: str = "20ft"
 
 
 @dataclass(frozen=True)
@@ -232,19 +254,24 @@ class Options:
     avoid: frozenset[str] = frozenset()
     include_planned: bool = False
     teu: float = 1.0
+    container: str = "20ft"
 
 
 def make_options(
-    net: Network,
+    net: Routable,
     *,
     by: str = "time",
     modes: Iterable[str] | None = None,
     avoid_countries: Iterable[str] = (),
     avoid: Iterable[str] = (),
     include_planned: bool = False,
-    teu: float = 1,
+    teu: float | None = None,
+    container: str = "20ft",
 ) -> Options:
-    """Validate constraint options; raises InvalidQuery or PlaceNotFound (for ``avoid``)."""
+    """Validate constraint options; raises InvalidQuery or PlaceNotFound (for ``avoid``).
+
+    ``teu`` None means one container of type ``container`` (1 TEU for a 20-ft box, 2 for a 40-ft).
+    """
     if by not in OBJECTIVES:
         raise InvalidQuery(f"unknown objective {by!r}; use one of {', '.join(OBJECTIVES)}")
     mode_set = frozenset(MODES if modes is None else (m.strip().lower() for m in modes if m.strip()))
@@ -257,6 +284,10 @@ def make_options(
     bad = sorted(c for c in countries if len(c) != 2 or not c.isascii() or not c.isalpha())
     if bad:
         raise InvalidQuery(f"bad country code(s) {', '.join(bad)}; use ISO codes such as KZ, UZ, AZ")
+    if container not in CONTAINERS:
+        raise InvalidQuery(f"unknown container {str(container)[:20]!r}; use one of {', '.join(CONTAINERS)}")
+    if teu is None:
+        teu = CONTAINERS[container]
     try:
         teu_f = float(teu)
     except (TypeError, ValueError):
@@ -270,11 +301,11 @@ def make_options(
         if not a:
             continue
         avoid_ids.add(a if a in links else net.place(a).id)
-    return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f)
+    return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f, container)
 
 
 def make_query(
-    net: Network, origin: str, destination: str, *, via: Iterable[str] = (), **options: Any
+    net: Routable, origin: str, destination: str, *, via: Iterable[str] = (), **options: Any
 ) -> Query:
     """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound."""
     opts = make_options(net, **options)
@@ -291,7 +322,16 @@ def make_query(
         if v.id in (o.id, d.id):
             raise InvalidQuery(f"via point {v.name} is the origin or destination")
     return Query(
-        o, d, opts.by, opts.modes, opts.avoid_countries, opts.avoid, vias, opts.include_planned, opts.teu
+        o,
+        d,
+        opts.by,
+        opts.modes,
+        opts.avoid_countries,
+        opts.avoid,
+        vias,
+        opts.include_planned,
+        opts.teu,
+        opts.container,
     )
 
 
@@ -300,7 +340,7 @@ def make_query(
 
 
 def weight_function(
-    net: Network,
+    net: Routable,
     *,
     by: str,
     modes: frozenset[str] = frozenset(MODES),
@@ -348,7 +388,7 @@ class Engine:
     ``avoid`` test does, without calling it again (alternatives ban many crossings in turn).
     """
 
-    def __init__(self, net: Network, opts: Options) -> None:
+    def __init__(self, net: Routable, opts: Options) -> None:
         self.opts = opts
         weight = weight_function(
             net,
@@ -443,7 +483,7 @@ class Engine:
         return float(dist[t]), [nodes[i] for i in reversed(path)]
 
 
-def engine(net: Network, opts: Options, *, base: Options | None = None) -> Engine:
+def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engine:
     """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter).
 
     With ``base`` (the same options with fewer avoided ids), a missing engine is derived from the
@@ -468,7 +508,7 @@ def engine(net: Network, opts: Options, *, base: Options | None = None) -> Engin
 
 
 def _solve(
-    net: Network, q: Query, opts: Options, *, base: Options | None = None
+    net: Routable, q: Query, opts: Options, *, base: Options | None = None
 ) -> tuple[float, list[str]] | None:
     """Shortest path origin -> (vias) -> destination as one graph-node path."""
     eng = engine(net, opts, base=base)
@@ -493,7 +533,7 @@ def _solve(
     return total, full
 
 
-def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
+def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
     G = net.graph
     lk = net.lookup
     names = lk.name
@@ -555,7 +595,7 @@ def _legs(net: Network, q: Query, path: list[str]) -> tuple[Leg, ...]:
     return tuple(legs)
 
 
-def _route_from_path(net: Network, q: Query, value: float, path: list[str]) -> Route:
+def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> Route:
     legs = _legs(net, q, path)
     countries: list[str] = []
     country = net.lookup.country
@@ -586,7 +626,7 @@ def _route_from_path(net: Network, q: Query, value: float, path: list[str]) -> R
     return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
 
 
-def route(net: Network, origin: str, destination: str, **options: Any) -> Route:
+def route(net: Routable, origin: str, destination: str, **options: Any) -> Route:
     """Best route from ``origin`` to ``destination``.
 
     Parameters
@@ -616,7 +656,7 @@ def route(net: Network, origin: str, destination: str, **options: Any) -> Route:
     return _route_from_path(net, q, *hit)
 
 
-def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
+def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
     """Up to ``k`` meaningfully different routes, best first.
 
     Alternatives differ in a border crossing, a sea leg (port pair) or a transfer terminal, not by a
@@ -667,6 +707,18 @@ def routes(net: Network, origin: str, destination: str, *, k: int = 3, **options
     return found
 
 
+def plan(net: Routable, request: RouteRequest) -> tuple[Route, ...]:
+    """The routes a :class:`~corridors.request.RouteRequest` asks for, best first.
+
+    One route when ``request.alternatives`` is 1, else up to that many meaningfully different ones
+    (:func:`routes`). Raises what :func:`route` raises.
+    """
+    opts = request.options()
+    if request.alternatives == 1:
+        return (route(net, request.origin, request.destination, **opts),)
+    return tuple(routes(net, request.origin, request.destination, k=request.alternatives, **opts))
+
+
 def _distinct(a: Route, b: Route) -> bool:
     if a.signature or b.signature:
         return a.signature != b.signature
@@ -679,7 +731,7 @@ def _distinct(a: Route, b: Route) -> bool:
 # explaining why there is no route
 
 
-def explain_no_route(net: Network, q: Query) -> str:
+def explain_no_route(net: Routable, q: Query) -> str:
     """Name the constraint that blocks a route (by relaxing one constraint at a time)."""
     names = net.lookup.name
     if q.avoid_countries:
@@ -728,7 +780,7 @@ def explain_no_route(net: Network, q: Query) -> str:
 
 
 def matrix(
-    net: Network,
+    net: Routable,
     origins: Sequence[str],
     destinations: Sequence[str],
     *,
@@ -737,7 +789,8 @@ def matrix(
     avoid_countries: Iterable[str] = (),
     avoid: Iterable[str] = (),
     include_planned: bool = False,
-    teu: float = 1,
+    teu: float | None = None,
+    container: str = "20ft",
 ) -> pd.DataFrame:
     """Objective value of the best route for every origin x destination (NaN: no route).
 
@@ -756,6 +809,7 @@ def matrix(
         avoid=avoid,
         include_planned=include_planned,
         teu=teu,
+        container=container,
     )
     o_places = [net.place(o) for o in origins]
     d_places = [net.place(d) for d in destinations]

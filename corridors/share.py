@@ -26,11 +26,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from corridors.request import RouteRequest
+
 if TYPE_CHECKING:
     from corridors.routing import Query
 
 __all__ = ["LIST_KEYS", "PAGES", "ViewState", "parse_view", "query_string", "route_link",
-           "view_link", "view_query"]
+           "route_request", "view_link", "view_query"]
 
 #: URL path of each page (st.navigation url_path) by page key.
 PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources",
@@ -312,3 +314,18 @@ def route_link(query: Query, *, base_url: str = "http://localhost:8501", alterna
         teu=float(query.teu),
     )
     return view_link(state, base_url=base_url)
+
+
+def route_request(state: ViewState) -> RouteRequest:
+    """The route query a planner view asks for (the value the page caches on and the CLI also builds)."""
+    return RouteRequest.make(
+        state.origin or "",
+        state.destination or "",
+        by=state.by,
+        modes=state.modes,
+        avoid_countries=state.avoid_countries,
+        avoid=state.avoid,
+        include_planned=state.include_planned,
+        alternatives=state.alternatives,
+        teu=state.teu,
+    )

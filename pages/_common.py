@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from corridors.charts import staircase_chart, staircase_frame
-from corridors.cli import render_route
+from corridors.formats import render_route
 from corridors.data import DEFAULT_GEODATA, GeodataError, validate_dataset
 from corridors.export import Legend, PngLayer, camera_bounds, spec_png_layers, standalone_html, static_png
 from corridors.mapview import CompactDeck, map_frame, overview_deck, route_deck, volumes_deck

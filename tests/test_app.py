@@ -291,8 +291,7 @@ def test_planner_on_tiny_and_place_typed_by_alias(use_data):
 # ---- safety --------------------------------------------------------------------------------
 
 
-def test_hostile_place_name_is_shown_as_text(use_data, tiny_copy):
-    from conftest import edit_features
+def test_hostile_place_name_is_shown_as_text(edit_features, use_data, tiny_copy):
 
     edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(name=EVIL))
     use_data(tiny_copy)

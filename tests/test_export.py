@@ -80,9 +80,8 @@ def test_camera_bounds_center_on_the_camera():
     assert abs((e2 - w2) * 2 - (e - w)) < 1e-9  # one zoom level halves the span
 
 
-def test_app_map_exports_carry_the_view_and_escape_hostile_names(tiny_copy):
+def test_app_map_exports_carry_the_view_and_escape_hostile_names(edit_features, tiny_copy):
     """The overview and planner maps as HTML and PNG, on data with a hostile place name."""
-    from conftest import edit_features
 
     from corridors.mapview import overview_deck, route_deck
     from corridors.network import load_network

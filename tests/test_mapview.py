@@ -263,8 +263,7 @@ def test_feature_details_of_link_crossing_node(vol_net):
     assert feature_details(ds, "evil", "a") is None
 
 
-def test_feature_details_flags_estimates(tmp_path):
-    from conftest import edit_features
+def test_feature_details_flags_estimates(edit_features, tmp_path):
 
     d = tmp_path / "tiny"
     shutil.copytree(TINY, d)
@@ -299,8 +298,7 @@ def test_volumes_deck_and_chart(vol_net):
     assert spec["encoding"]["xOffset"]["field"] == "slot"
 
 
-def test_hostile_names_stay_plain_text_in_tips(tmp_path):
-    from conftest import edit_features
+def test_hostile_names_stay_plain_text_in_tips(edit_features, tmp_path):
 
     d = tmp_path / "tiny"
     shutil.copytree(TINY, d)
