@@ -49,6 +49,14 @@ STATUSES = ("operational", "under_construction", "planned")
 PROJECT_STATUSES = ("announced", "agreed", "under_construction", "operational")
 OPERATIONS = ("transfer", "gauge_change")
 GAUGES = (1435, 1520, 1676)
+TARIFF_ITEMS = ("line_haul", "sea_freight", "handling")
+CONTAINER_TYPES = ("20ft", "40ft")
+#: Allowed units of a tariff row by item.
+TARIFF_UNITS = {
+    "line_haul": ("USD/container-km", "USD/truck-km"),
+    "sea_freight": ("USD/container", "USD/container-km"),
+    "handling": ("USD/container",),
+}
 VOLUME_METRICS = ("freight", "trade", "target", "investment", "containers", "vehicles")
 VOLUME_UNITS = ("t", "TEU", "USD", "vehicles")
 SOURCE_FLAGS = ("OFFICIAL", "PRESS", "PRESS/Wiki", "UNVERIFIED", "METHOD", "EST")
@@ -203,13 +211,32 @@ _TERMINAL_COLS = [
     "operation",
     "between",
     "time_h",
-    "cost_usd",
+    "depart_interval_h",
     "source",
     "estimate",
     "estimate_note",
     "note",
 ]
 _SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_TARIFF_COLS = [
+    "id",
+    "item",
+    "mode",
+    "country",
+    "link",
+    "node",
+    "between",
+    "direction",
+    "container",
+    "value",
+    "unit",
+    "basis",
+    "year",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
 _CORRIDOR_COLS = ["id", "name", "description", "source"]
 _PARAMETER_COLS = [
     "param",
@@ -244,6 +271,7 @@ class Dataset:
     parameter_records: tuple[Record, ...]
     source_records: tuple[Record, ...]
     problems: tuple[Problem, ...] = field(default=())
+    tariff_records: tuple[Record, ...] = field(default=())
 
     @cached_property
     def nodes(self) -> gpd.GeoDataFrame:
@@ -293,6 +321,11 @@ class Dataset:
     def sources(self) -> pd.DataFrame:
         """sources.csv rows."""
         return _table(self.source_records, _SOURCE_COLS)
+
+    @cached_property
+    def tariffs(self) -> pd.DataFrame:
+        """tariffs.csv rows (the shipped ones when the dataset has none)."""
+        return _table(self.tariff_records, _TARIFF_COLS)
 
 
 def _table(records: Iterable[Record], cols: list[str]) -> pd.DataFrame:
@@ -778,15 +811,15 @@ def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: list[R
             chk.add(fid, "", "duplicate terminal row")
         seen.add(key)
         time_h = chk.number(r, fid, "time_h")
-        cost = chk.number(r, fid, "cost_usd")
-        s = chk.sourcing(r, fid, has_figures=time_h is not None or cost is not None)
+        interval = chk.number(r, fid, "depart_interval_h")
+        s = chk.sourcing(r, fid, has_figures=time_h is not None or interval is not None)
         out.append(
             {
                 "node": node,
                 "operation": op,
                 "between": "/".join(parts),
                 "time_h": time_h,
-                "cost_usd": cost,
+                "depart_interval_h": interval,
                 **s,
             }
         )
@@ -888,6 +921,90 @@ def _projects(
     return out
 
 
+def _tariffs(
+    path: Path, problems: list[Problem], src: set[str], nodes: list[Record], links: list[Record]
+) -> list[Record] | None:
+    """tariffs.csv: prices by item, unit and container type (see geodata/README.md)."""
+    f = path / "tariffs.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("id", "item", "container", "value", "unit"), problems)
+    chk = _Checker("tariffs.csv", problems, src)
+    node_ids = {n["id"] for n in nodes}
+    link_mode = {r["id"]: r["mode"] for r in links}
+    seen_ids: dict[str, str] = {}
+    seen: dict[tuple[str, ...], str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        tid = chk.ident(r, fid, seen_ids)
+        item = chk.choice(r, fid, "item", TARIFF_ITEMS)
+        container = chk.choice(r, fid, "container", CONTAINER_TYPES)
+        value = chk.number(r, fid, "value", required=True)
+        unit = chk.text(r, fid, "unit")
+        if item and unit and unit not in TARIFF_UNITS[item]:
+            chk.add(fid, "unit", f"{unit!r} is not a {item} unit ({', '.join(TARIFF_UNITS[item])})")
+        mode = (r.get("mode") or "").strip()
+        country = (r.get("country") or "").strip()
+        link = (r.get("link") or "").strip()
+        node = (r.get("node") or "").strip()
+        between = (r.get("between") or "").strip()
+        direction = (r.get("direction") or "").strip() or "both"
+        if direction not in ("both", "forward", "reverse"):
+            chk.add(fid, "direction", f"unknown value {direction!r} (expected both, forward or reverse)")
+        if link and link not in link_mode:
+            chk.add(fid, "link", f"link {link!r} is not in links.geojson")
+        if item == "line_haul":
+            if mode not in ("rail", "road"):
+                chk.add(fid, "mode", "a line_haul row is for rail or road")
+            if not link and country != "*" and country not in COUNTRIES:
+                chk.add(fid, "country", f"unknown country code {country!r} (ISO alpha-2 or *)")
+            if link and link in link_mode and link_mode[link] != mode:
+                chk.add(fid, "link", f"link {link!r} is {link_mode[link]}, not {mode}")
+            key: tuple[str, ...] = (item, mode, link or country, container)
+        elif item == "sea_freight":
+            if link and link in link_mode and link_mode[link] != "sea":
+                chk.add(fid, "link", f"link {link!r} is not a sea link")
+            if not link and unit == "USD/container":
+                chk.add(fid, "unit", "a sea_freight row without a link is a fallback rate per container-km")
+            key = (item, link or "*", direction, container)
+        else:
+            if node != "*" and node not in node_ids:
+                chk.add(fid, "node", f"node {node!r} is not in nodes.geojson (or * for the default)")
+            parts = tuple(sorted(between.split("/"))) if between else ()
+            ok = len(parts) == 2 and (
+                (set(parts) <= set(MODES) and parts[0] != parts[1])
+                or all(p.isdigit() and int(p) in GAUGES for p in parts)
+            )
+            if not ok:
+                msg = f"{between!r} is not a mode pair (rail/sea) or gauge pair (1435/1520)"
+                chk.add(fid, "between", msg)
+            between = "/".join(parts)
+            key = (item, node, between, container)
+        if key in seen:
+            chk.add(fid, "", f"same price as row {seen[key]!r} (one row per key and container)")
+        seen.setdefault(key, fid)
+        out.append(
+            {
+                "id": tid,
+                "item": item,
+                "mode": mode,
+                "country": country,
+                "link": link,
+                "node": node,
+                "between": between,
+                "direction": direction,
+                "container": container,
+                "value": value if value is not None else 0.0,
+                "unit": unit,
+                "basis": (r.get("basis") or "").strip(),
+                "year": (r.get("year") or "").strip(),
+                **chk.sourcing(r, fid),
+            }
+        )
+    return out
+
+
 def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Record] | None:
     f = path / "parameters.csv"
     if not f.exists():
@@ -943,6 +1060,10 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     parameters = _parameters(path, problems, src)
     if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
+    tariffs = _tariffs(path, problems, src, nodes, links)
+    if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
+        # the shipped tariffs: their country and default rows apply, link and place rows match nothing
+        tariffs = [t for t in _tariffs(DEFAULT_GEODATA, [], set(), [], []) or () if not t["link"]]
     ds = Dataset(
         path,
         tuple(nodes),
@@ -954,6 +1075,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         tuple(parameters or ()),
         tuple(sources),
         tuple(problems),
+        tariff_records=tuple(tariffs or ()),
     )
     return ds, problems
 

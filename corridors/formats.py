@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from corridors.costs import CONTAINERS, COST_ITEMS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +46,7 @@ def route_document(routes: Sequence[Route]) -> dict[str, Any]:
             "avoid": sorted(q.avoid),
             "via": [v.id for v in q.via],
             "include_planned": q.include_planned,
+            "container": q.container,
             "teu": q.teu,
         },
         "routes": [r.to_dict() for r in routes],
@@ -71,7 +75,7 @@ def _fmt_h(h: float) -> str:
 def _route_table(routes: Sequence[Route]) -> str:
     out = io.StringIO()
     q = routes[0].query
-    out.write(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}, {q.teu:g} TEU)\n")
+    out.write(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)})\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
         out.write(f"\nRoute {i}: {r.summary()}\n")
@@ -81,7 +85,13 @@ def _route_table(routes: Sequence[Route]) -> str:
             f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
             f"{t.border_crossings} border(s), {t.transfers} transfer(s)\n"
         )
-        rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "kg CO2", "status", "est")]
+        items = " + ".join(f"{_ITEM_LABEL[k]} {v:,.0f}" for k, v in t.cost_breakdown.items() if round(v))
+        out.write(f"  cost: {t.cost_usd:,.0f} USD = {items or '0'}\n")
+        out.write(
+            f"  time: {t.run_h:,.1f} h moving + {t.dwell_h:,.1f} h border + {t.departure_h:,.1f} h waiting "
+            f"for departures + {t.handling_h:,.1f} h handling\n"
+        )
+        rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "item", "kg CO2", "status", "est")]
         for leg in r.legs:
             rows.append(
                 (
@@ -92,15 +102,33 @@ def _route_table(routes: Sequence[Route]) -> str:
                     f"{leg.time_h:,.1f}",
                     f"{leg.wait_h:,.1f}",
                     f"{leg.cost_usd:,.0f}",
+                    "+".join(_ITEM_SHORT[k] for k, v in leg.cost_breakdown.items() if round(v, 2)),
                     f"{leg.co2_kg:,.0f}",
                     leg.status,
                     "EST" if leg.estimate else "",
                 )
             )
         out.write(_aligned(rows))
+        bases = dict.fromkeys(_KM.sub("", leg.price_basis) for leg in r.legs if leg.price_basis)
+        out.write("  prices (basis, year):\n" + "".join(f"    - {b}\n" for b in bases))
         if r.estimate:
             out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
     return out.getvalue()
+
+
+_ITEM_LABEL = {
+    "line_haul": "line haul",
+    "sea_freight": "sea freight",
+    "handling": "handling",
+    "border": "border",
+}
+_ITEM_SHORT = {"line_haul": "LH", "sea_freight": "SEA", "handling": "HDL", "border": "BDR"}
+_KM = re.compile(r" x [0-9,.]+ km$")
+
+
+def _shipment(teu: float, container: str) -> str:
+    boxes = teu / CONTAINERS[container]
+    return f"{boxes:g} x {container} container{'s' if boxes != 1 else ''} = {teu:g} TEU"
 
 
 _CSV_FIELDS = (
@@ -113,8 +141,14 @@ _CSV_FIELDS = (
     "mode",
     "distance_km",
     "time_h",
+    "run_h",
+    "dwell_h",
+    "departure_h",
+    "handling_h",
     "wait_h",
     "cost_usd",
+    *(f"cost_{k}_usd" for k in COST_ITEMS),
+    "price_basis",
     "co2_kg",
     "corridors",
     "status",
@@ -126,6 +160,8 @@ _CSV_FIELDS = (
 
 
 def _route_csv(routes: Sequence[Route]) -> str:
+    """One row per leg, then a ``total`` row per route; the ``cost_<item>_usd`` columns sum to
+    ``cost_usd`` on every row."""
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
     w.writeheader()
@@ -137,11 +173,30 @@ def _route_csv(routes: Sequence[Route]) -> str:
                     "route": i,
                     "seq": j,
                     **{k: d[k] for k in _CSV_FIELDS[2:] if k in d},
+                    **{f"cost_{k}_usd": v for k, v in d["cost_breakdown_usd"].items()},
                     "corridors": ";".join(leg.corridors),
                     "sources": ";".join(leg.sources),
                     "estimate": str(leg.estimate).lower(),
                 }
             )
+        t = r.totals.to_dict()
+        q = r.query
+        w.writerow(
+            {
+                "route": i,
+                "seq": "total",
+                "from": q.origin.id,
+                "from_name": q.origin.name,
+                "to": q.destination.id,
+                "to_name": q.destination.name,
+                "mode": "total",
+                **{k: t[k] for k in _CSV_FIELDS if k in t},
+                **{f"cost_{k}_usd": v for k, v in t["cost_breakdown_usd"].items()},
+                "corridors": ";".join(r.corridors),
+                "estimate": str(r.estimate).lower(),
+                "note": r.summary(),
+            }
+        )
     return out.getvalue()
 
 

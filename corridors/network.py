@@ -121,7 +121,7 @@ def load_network(path: str | Path | None = None, *, cache: bool = True) -> Netwo
     if cache and key in _CACHE:
         return _CACHE[key]
     ds = load_dataset(key)
-    model = CostModel(ds.parameter_records)
+    model = CostModel(ds.parameter_records, ds.tariff_records)
     net = Network(ds, model, build_graph(ds, model))
     if cache:
         _CACHE[key] = net

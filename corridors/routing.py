@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from corridors.costs import OBJECTIVES, CostModel
+from corridors.costs import CONTAINERS, COST_ITEMS, OBJECTIVES, CostModel, Price
 from corridors.data import MODES, STATUSES
-from corridors.graph import Lookup
+from corridors.graph import ADDITIVE, Lookup
 from corridors.places import Place
-from corridors.request import CONTAINERS, RouteRequest
+from corridors.request import RouteRequest
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -95,7 +95,13 @@ class Query:
 
 @dataclass(frozen=True)
 class Leg:
-    """One edge of a route: a link, a border crossing or a transfer. Figures are for the shipment."""
+    """One edge of a route: a link, a border crossing or a transfer. Figures are for the shipment.
+
+    Time is itemized: ``run_h`` (moving), ``dwell_h`` (border), ``departure_h`` (waiting for a
+    sailing or the onward train; ``interval_h`` is the full interval behind it) and ``handling_h``
+    (transfer, gauge change). ``cost_breakdown`` itemizes ``cost_usd`` (:data:`~corridors.costs.
+    COST_ITEMS`); ``price_basis`` says what the price is, per unit and year.
+    """
 
     from_id: str
     from_name: str
@@ -104,21 +110,31 @@ class Leg:
     mode: str  # rail, road, sea, border, transfer
     distance_km: float
     time_h: float
-    wait_h: float
-    wait_max_h: float
     cost_usd: float
     co2_kg: float
     corridors: tuple[str, ...]
     status: str
     sources: tuple[str, ...]
     estimate: bool
+    run_h: float = 0.0
+    dwell_h: float = 0.0
+    departure_h: float = 0.0
+    handling_h: float = 0.0
+    interval_h: float = 0.0
+    cost_breakdown: Mapping[str, float] = field(default_factory=dict)
+    price_basis: str = ""
     link: str | None = None
     gauge_mm: int | None = None
     note: str = ""
     coords: tuple[tuple[float, float], ...] = ()
 
+    @property
+    def wait_h(self) -> float:
+        """Hours not moving: border dwell, waiting for a departure and handling."""
+        return self.dwell_h + self.departure_h + self.handling_h
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON leg of design section 5 (plus ``wait_h``, ``estimate``, ``link`` and ``note``)."""
+        """The JSON leg of design section 5 (plus the time items, ``estimate``, ``link`` and ``note``)."""
         return {
             "from": self.from_id,
             "from_name": self.from_name,
@@ -127,8 +143,14 @@ class Leg:
             "mode": self.mode,
             "distance_km": _r(self.distance_km, 1),
             "time_h": _r(self.time_h, 2),
+            "run_h": _r(self.run_h, 2),
+            "dwell_h": _r(self.dwell_h, 2),
+            "departure_h": _r(self.departure_h, 2),
+            "handling_h": _r(self.handling_h, 2),
             "wait_h": _r(self.wait_h, 2),
             "cost_usd": _r(self.cost_usd, 2),
+            "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
+            "price_basis": self.price_basis,
             "co2_kg": _r(self.co2_kg, 1),
             "corridors": list(self.corridors),
             "status": self.status,
@@ -142,7 +164,12 @@ class Leg:
 
 @dataclass(frozen=True)
 class Totals:
-    """Route totals; ``time_h_min``/``time_h_max`` bound the transit time (ferry waits 0..interval)."""
+    """Route totals for the shipment.
+
+    ``time_h_min``/``time_h_max`` bound the transit time: no wait at any departure, or a full interval
+    at each. ``cost_breakdown`` itemizes ``cost_usd``; ``containers`` is the number of boxes of type
+    ``container`` (``teu`` / TEU per box).
+    """
 
     distance_km: float
     time_h: float
@@ -153,6 +180,14 @@ class Totals:
     border_crossings: int
     transfers: int
     wait_h: float
+    cost_breakdown: Mapping[str, float] = field(default_factory=dict)
+    run_h: float = 0.0
+    dwell_h: float = 0.0
+    departure_h: float = 0.0
+    handling_h: float = 0.0
+    container: str = "20ft"
+    containers: float = 1.0
+    teu: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready totals."""
@@ -161,12 +196,32 @@ class Totals:
             "time_h": _r(self.time_h, 2),
             "time_h_min": _r(self.time_h_min, 2),
             "time_h_max": _r(self.time_h_max, 2),
+            "run_h": _r(self.run_h, 2),
+            "dwell_h": _r(self.dwell_h, 2),
+            "departure_h": _r(self.departure_h, 2),
+            "handling_h": _r(self.handling_h, 2),
+            "wait_h": _r(self.wait_h, 2),
             "cost_usd": _r(self.cost_usd, 2),
+            "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
             "co2_kg": _r(self.co2_kg, 1),
             "border_crossings": self.border_crossings,
             "transfers": self.transfers,
-            "wait_h": _r(self.wait_h, 2),
+            "container": self.container,
+            "containers": _r(self.containers, 3),
+            "teu": _r(self.teu, 3),
         }
+
+
+def _breakdown_dict(items: Mapping[str, float]) -> dict[str, float]:
+    """Items rounded to cents so that they sum to the rounded total (the largest item absorbs the
+    rounding difference, at most a cent or two)."""
+    keys = [k for k in COST_ITEMS if k in items]
+    out = {k: _r(items[k], 2) for k in keys}
+    if keys:
+        total = _r(sum(items[k] for k in keys), 2)
+        big = max(keys, key=lambda k: abs(out[k]))
+        out[big] = _r(out[big] + total - sum(out.values()), 2)
+    return out
 
 
 @dataclass(frozen=True)
@@ -256,6 +311,15 @@ class Options:
     teu: float = 1.0
     container: str = "20ft"
 
+    def engine_key(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
+        """The options an engine depends on: not the shipment size, the container only for costs."""
+        return replace(
+            self,
+            avoid=self.avoid | extra_avoid,
+            teu=1.0,
+            container=self.container if self.by in ("cost", "generalized") else "20ft",
+        )
+
 
 def make_options(
     net: Routable,
@@ -301,7 +365,15 @@ def make_options(
         if not a:
             continue
         avoid_ids.add(a if a in links else net.place(a).id)
-    return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f, container)
+    return Options(
+        by=by,
+        modes=mode_set,
+        avoid_countries=countries,
+        avoid=frozenset(avoid_ids),
+        include_planned=bool(include_planned),
+        teu=teu_f,
+        container=container,
+    )
 
 
 def make_query(
@@ -347,14 +419,18 @@ def weight_function(
     avoid_countries: frozenset[str] = frozenset(),
     avoid: frozenset[str] = frozenset(),
     include_planned: bool = False,
+    container: str = "20ft",
 ) -> Weight:
-    """Return ``w(u, v, d)``: the edge's objective value per TEU, or None when a constraint hides it.
+    """Return ``w(u, v, d)``: the edge's objective value, or None when a constraint hides it.
 
-    Closures as weights follow searoute: the constraint sets are bound once, the graph is untouched.
+    Values are per shipment for time and distance, per container (of type ``container``) for cost
+    and generalized cost, per TEU for CO2. Closures as weights follow searoute: the constraint sets
+    are bound once, the graph is untouched.
     """
     statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
-    vot = net.model.value_of_time if by == "generalized" else 0.0
-    key = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}.get(by)
+    vot = net.model.value_of_time * CONTAINERS[container] if by == "generalized" else 0.0
+    cost_key = f"cost_{container}"
+    key = {"time": "time_h", "cost": cost_key, "distance": "distance_km", "co2": "co2_kg"}.get(by)
     all_modes = modes >= set(MODES)
 
     def w(u: str, v: str, d: dict[str, Any]) -> float | None:
@@ -369,13 +445,20 @@ def weight_function(
             return None
         if key is not None:
             return float(d[key])
-        return float(d["cost_usd"] + vot * d["time_h"])
+        return float(d[cost_key] + vot * d["time_h"])
 
     return w
 
 
 def _options_for(q: Query, extra_avoid: frozenset[str] = frozenset()) -> Options:
-    return Options(q.by, q.modes, q.avoid_countries, q.avoid | extra_avoid, q.include_planned, 1.0)
+    return Options(
+        by=q.by,
+        modes=q.modes,
+        avoid_countries=q.avoid_countries,
+        avoid=q.avoid,
+        include_planned=q.include_planned,
+        container=q.container,
+    ).engine_key(extra_avoid)
 
 
 class Engine:
@@ -397,6 +480,7 @@ class Engine:
             avoid_countries=opts.avoid_countries,
             avoid=opts.avoid,
             include_planned=opts.include_planned,
+            container=opts.container,
         )
         G = net.graph
         self.nodes = list(G.nodes)
@@ -439,14 +523,7 @@ class Engine:
         hide = np.isin(self.edge_link, ban) | np.isin(self.edge_pa, ban) | np.isin(self.edge_pb, ban)
         keep = ~hide
         eng = Engine.__new__(Engine)
-        eng.opts = Options(
-            self.opts.by,
-            self.opts.modes,
-            self.opts.avoid_countries,
-            self.opts.avoid | avoid,
-            self.opts.include_planned,
-            1.0,
-        )
+        eng.opts = self.opts.engine_key(avoid)
         eng.nodes, eng.index = self.nodes, self.index
         eng._set(
             self.u[keep],
@@ -490,7 +567,7 @@ def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engi
     base engine by masking instead of compiling the weights again.
     """
     cache: dict[Options, Engine] = net.__dict__.setdefault("_engines", {})
-    key = Options(opts.by, opts.modes, opts.avoid_countries, opts.avoid, opts.include_planned, 1.0)
+    key = opts.engine_key()
     eng = cache.get(key)
     if eng is None:
         if len(cache) >= 64:
@@ -537,7 +614,7 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
     G = net.graph
     lk = net.lookup
     names = lk.name
-    teu = q.teu
+    boxes = q.teu / CONTAINERS[q.container]
     legs: list[Leg] = []
     pending: dict[str, Any] | None = None  # first half of a parallel link
     for u, v in zip(path, path[1:], strict=False):
@@ -545,16 +622,10 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
         if d["kind"] == "access":
             continue
         if v.endswith("|mid"):
-            pending = dict(d)
+            pending = d
             continue
         if pending is not None:
-            d = {
-                **d,
-                **{
-                    k: pending[k] + d[k]
-                    for k in ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
-                },
-            }
+            d = joined(pending, d)
             pending = None
         a, b = d["a"], d["b"]
         coords: tuple[tuple[float, float], ...] = ()
@@ -569,6 +640,7 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 note = f"{d['name']}; {note}" if note else d["name"]
         else:
             coords = (lk.point[a],)
+        price = d["prices"][q.container]
         legs.append(
             Leg(
                 from_id=a,
@@ -578,13 +650,18 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 mode=mode,
                 distance_km=d["distance_km"],
                 time_h=d["time_h"],
-                wait_h=d["wait_h"],
-                wait_max_h=d["wait_max_h"],
-                cost_usd=d["cost_usd"] * teu,
-                co2_kg=d["co2_kg"] * teu,
+                run_h=d["run_h"],
+                dwell_h=d["dwell_h"],
+                departure_h=d["departure_h"],
+                handling_h=d["handling_h"],
+                interval_h=d["interval_h"],
+                cost_usd=price.total * boxes,
+                cost_breakdown={k: x * boxes for k, x in price.items().items()},
+                price_basis=price.basis,
+                co2_kg=d["co2_kg"] * q.teu,
                 corridors=tuple(d["corridors"]),
                 status=d["status"],
-                sources=tuple(d["sources"]),
+                sources=tuple(dict.fromkeys((*d["sources"], *price.sources))),
                 estimate=bool(d["estimate"]),
                 link=d["link"],
                 gauge_mm=d.get("gauge"),
@@ -593,6 +670,22 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
             )
         )
     return tuple(legs)
+
+
+def joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """The two halves of a parallel link (see :func:`corridors.graph.halved`) as one edge."""
+    out = {**second, **{k: first[k] + second[k] for k in ADDITIVE}}
+    out["prices"] = {c: _sum_prices(first["prices"][c], second["prices"][c]) for c in second["prices"]}
+    return out
+
+
+def _sum_prices(a: Price, b: Price) -> Price:
+    return Price(
+        **{k: getattr(a, k) + getattr(b, k) for k in COST_ITEMS},
+        basis=b.basis,
+        sources=b.sources,
+        estimate=b.estimate,
+    )
 
 
 def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> Route:
@@ -604,26 +697,42 @@ def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> 
         if not countries or countries[-1] != c:
             countries.append(c)
     time_h = sum(leg.time_h for leg in legs)
-    sea_wait = sum(leg.wait_h for leg in legs if leg.mode == "sea")
-    sea_wait_max = sum(leg.wait_max_h for leg in legs if leg.mode == "sea")
+    departure = sum(leg.departure_h for leg in legs)
     totals = Totals(
         distance_km=sum(leg.distance_km for leg in legs),
         time_h=time_h,
-        time_h_min=time_h - sea_wait,
-        time_h_max=time_h - sea_wait + sea_wait_max,
+        time_h_min=time_h - departure,
+        time_h_max=time_h - departure + sum(leg.interval_h for leg in legs),
         cost_usd=sum(leg.cost_usd for leg in legs),
         co2_kg=sum(leg.co2_kg for leg in legs),
         border_crossings=sum(1 for leg in legs if leg.mode == "border"),
         transfers=sum(1 for leg in legs if leg.mode == "transfer"),
         wait_h=sum(leg.wait_h for leg in legs),
+        cost_breakdown={k: sum(leg.cost_breakdown.get(k, 0.0) for leg in legs) for k in COST_ITEMS},
+        run_h=sum(leg.run_h for leg in legs),
+        dwell_h=sum(leg.dwell_h for leg in legs),
+        departure_h=departure,
+        handling_h=sum(leg.handling_h for leg in legs),
+        container=q.container,
+        containers=q.teu / CONTAINERS[q.container],
+        teu=q.teu,
     )
     sig = frozenset(
         leg.link if leg.link is not None else f"{leg.from_id}:transfer"
         for leg in legs
         if leg.mode in ("border", "sea", "transfer")
     )
-    objective = value * (q.teu if q.by in ("cost", "co2", "generalized") else 1.0)
+    objective = value * _scale(q.by, q.teu, q.container)
     return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
+
+
+def _scale(by: str, teu: float, container: str) -> float:
+    """Objective per edge-weight unit -> for the shipment: costs per container x boxes, CO2 per TEU x TEU."""
+    if by in ("cost", "generalized"):
+        return teu / CONTAINERS[container]
+    if by == "co2":
+        return teu
+    return 1.0
 
 
 def route(net: Routable, origin: str, destination: str, **options: Any) -> Route:
@@ -829,8 +938,7 @@ def matrix(
     csr = csr_matrix((data, (remap[u], remap[v])), shape=(m, m))
     dist = dijkstra(csr, directed=True, indices=remap[src])[:, remap[dst]]
     dist[np.isinf(dist)] = np.nan
-    if by in ("cost", "co2", "generalized"):
-        dist = dist * opts.teu
+    dist = dist * _scale(opts.by, opts.teu, opts.container)
     col = {p.id: j for j, p in enumerate(d_places)}
     for i, p in enumerate(o_places):
         if p.id in col:
