@@ -4,7 +4,10 @@ The HTML is our own template, not pydeck's ``to_html``: the deck spec travels as
 ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and the line separators escaped,
 and is read with ``JSON.parse``; tooltips use deck.gl's ``text`` mode (set as text, never as HTML); the
 title and legend are escaped with :func:`html.escape`. A hostile place name in the data therefore shows
-as text and cannot run script. The page loads deck.gl from a CDN when opened; the data is all inside.
+as text and cannot run script. The page needs no network: deck.gl and ``@deck.gl/json`` are shipped in
+``corridors/vendor-js/`` (npm bundles, MIT, with their licences and a README naming version and sha256) and
+inlined in the page with their licence notices; there is no basemap, font or other URL, so the layers
+draw on white.
 
 The PNG is drawn with Pillow (no browser): an equirectangular plot of the paths and points with a
 title, a legend and an attribution line.
@@ -12,18 +15,41 @@ title, a legend and an attribution line.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
-__all__ = ["Legend", "PngLayer", "camera_bounds", "safe_json", "spec_png_layers", "standalone_html",
-           "static_png"]
+__all__ = [
+    "Legend",
+    "PngLayer",
+    "camera_bounds",
+    "safe_json",
+    "script_safe",
+    "spec_png_layers",
+    "standalone_html",
+    "static_png",
+    "vendored_js",
+]
 
-DECKGL_JS = "https://unpkg.com/deck.gl@9.1.14/dist.min.js"
+#: deck.gl version of the vendored bundles (``corridors/vendor-js/*/README.md``).
+DECKGL_VERSION = "9.1.14"
+#: The vendored scripts, inlined in this order, each with the licence files before it. ``vendor-js`` is
+#: not a Python identifier on purpose: setuptools ships it as package data, not as a namespace package.
+VENDORED_JS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("deck.gl", "vendor-js/deckgl/dist.min.js", ("vendor-js/deckgl/LICENSE",)),
+    (
+        "@deck.gl/json",
+        "vendor-js/deckgl-json/dist.min.js",
+        ("vendor-js/deckgl-json/LICENSE", "vendor-js/deckgl-json/LICENSE.jsep"),
+    ),
+)
 ATTRIBUTION = "Data: corridors geodata (sources.csv). Figures marked EST are estimates."
 
 
@@ -39,6 +65,46 @@ def safe_json(obj: Any) -> str:
     )
 
 
+def script_safe(js: str) -> str:
+    """JavaScript source that can sit inside an inline ``<script>`` element.
+
+    ``</script`` (any case) would end the element and ``<!--`` can switch the HTML parser into a
+    state where ``</script>`` no longer ends it; both become ``<\\/script`` and ``<\\!--``, which
+    mean the same inside JavaScript strings, template literals and (non-unicode) regular expressions.
+    """
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+@functools.cache
+def vendored_js() -> str:
+    """The shipped deck.gl and ``@deck.gl/json`` bundles as one inline script (read once per process).
+
+    Each bundle is preceded by its licence texts in a ``/*! ... */`` comment, as their licences ask of
+    copies. The result is :func:`script_safe`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a vendored file is missing from the installed package.
+    """
+    root = resources.files("corridors")
+    parts = []
+    for name, script, licences in VENDORED_JS:
+        try:
+            notices = [root.joinpath(p).read_text(encoding="utf-8") for p in licences]
+            code = root.joinpath(script).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"the vendored {name} bundle is missing from the corridors package ({exc.filename}); "
+                "reinstall corridors"
+            ) from exc
+        header = "\n\n".join(n.strip().replace("*/", "* /") for n in notices)
+        parts.append(
+            f"/*! {name} {DECKGL_VERSION} from npm (corridors/{script})\n\n{header}\n*/\n{code.rstrip()}\n;"
+        )
+    return script_safe("\n".join(parts))
+
+
 @dataclass(frozen=True)
 class Legend:
     """One legend entry: a label and an RGB(A) colour."""
@@ -50,6 +116,7 @@ class Legend:
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <style>
 html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
@@ -67,7 +134,9 @@ html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
 <div id="panel"><h1>{title}</h1>{subtitle}{legend}</div>
 <div id="attr">{attribution}</div>
 <script type="application/json" id="deck-spec">{spec}</script>
-<script src="{deckgl}"></script>
+<script>
+{deckgl}
+</script>
 <script>
 (function () {{
   var spec = JSON.parse(document.getElementById("deck-spec").textContent);
@@ -104,7 +173,8 @@ def standalone_html(
     """A self-contained HTML page of a deck spec (dict or pydeck ``to_json()`` string).
 
     ``tooltip_text`` is a template such as ``"{name} ({kind})"``, filled with plain text.
-    Mapbox/Carto basemap styles are dropped so the page needs no key; the layers draw on white.
+    Mapbox/Carto basemap styles are dropped so the page needs no key and no network; the layers draw
+    on white. deck.gl is inlined (:func:`vendored_js`, about 1.6 MB), so the page opens offline.
     """
     doc = json.loads(spec) if isinstance(spec, str) else dict(spec)
     doc.pop("mapStyle", None)
@@ -124,13 +194,18 @@ def standalone_html(
         legend=items,
         attribution=html.escape(attribution),
         spec=safe_json(doc),
-        deckgl=DECKGL_JS,
+        deckgl=vendored_js(),
     )
 
 
 #: TrueType fonts with Cyrillic, Latin Extended and arrows (Pillow's own font lacks "→", "ț").
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
-              "/usr/share/fonts/TTF", "/Library/Fonts", "C:/Windows/Fonts")
+_FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/TTF",
+    "/Library/Fonts",
+    "C:/Windows/Fonts",
+)
 
 
 def _font(size: int, *, bold: bool = False) -> Any:
@@ -203,8 +278,14 @@ def static_png(
             r = lay.width
             draw.ellipse((px - r, py - r, px + r, py + r), fill=col, outline=(255, 255, 255))
             if i < len(lay.labels) and lay.labels[i]:
-                draw.text((px + r + 3, py - 9), lay.labels[i], fill=(30, 30, 30), font=small,
-                          stroke_width=2, stroke_fill=(255, 255, 255))
+                draw.text(
+                    (px + r + 3, py - 9),
+                    lay.labels[i],
+                    fill=(30, 30, 30),
+                    font=small,
+                    stroke_width=2,
+                    stroke_fill=(255, 255, 255),
+                )
     draw.rectangle((0, 0, w, top - 10), fill=(255, 255, 255))
     draw.text((pad, 14), title, fill=(20, 20, 20), font=big)
     if subtitle:
@@ -232,8 +313,12 @@ def camera_bounds(
     deg_per_px = 360.0 / (_WORLD_PX * 2.0**zoom)
     half_w = width_px / 2 * deg_per_px
     half_h = height_px / 2 * deg_per_px * math.cos(math.radians(lat))
-    return (max(lon - half_w, -180.0), max(lat - half_h, -85.0), min(lon + half_w, 180.0),
-            min(lat + half_h, 85.0))
+    return (
+        max(lon - half_w, -180.0),
+        max(lat - half_h, -85.0),
+        min(lon + half_w, 180.0),
+        min(lat + half_h, 85.0),
+    )
 
 
 def _rgb(c: Any) -> tuple[int, int, int]:
@@ -266,7 +351,8 @@ def spec_png_layers(spec: dict[str, Any], *, px_scale: float = 1.5) -> list[PngL
                 w = float(r.get("width", 1) or 1) / m_per_px
                 px = round(min(max(w, lo), hi) * px_scale)
                 groups.setdefault((_rgb(r.get("color")), max(1, px)), []).append(
-                    [(float(x), float(y)) for x, y in r.get("path", [])])
+                    [(float(x), float(y)) for x, y in r.get("path", [])]
+                )
             out += [PngLayer(paths=paths, color=c, width=w) for (c, w), paths in groups.items()]
         elif kind == "ScatterplotLayer":
             lo, hi = float(layer.get("radiusMinPixels", 2)), float(layer.get("radiusMaxPixels", 16))
@@ -275,7 +361,8 @@ def spec_png_layers(spec: dict[str, Any], *, px_scale: float = 1.5) -> list[PngL
                 px = round(min(max(rad, lo), hi) * px_scale * 0.7)
                 pos = r.get("position") or [0, 0]
                 groups.setdefault((_rgb(r.get("color")), max(2, px)), []).append(
-                    (float(pos[0]), float(pos[1])))
+                    (float(pos[0]), float(pos[1]))
+                )
             out += [PngLayer(points=pts, color=c, width=w) for (c, w), pts in groups.items()]
         elif kind == "TextLayer":
             pts = [(float(r["position"][0]), float(r["position"][1])) for r in rows if r.get("position")]
