@@ -34,6 +34,14 @@ _PLACES_EPILOG = """examples:
   corridors places alyat           # Alat port (also Ələt, Алят)
   corridors places --kind port --format json
 """
+_CHECK_EPILOG = """each case of geodata/validation.csv is a published figure (schedule, operator-reported
+realised time, through-rate, route length) with the query that makes it comparable; the model answers it
+with the same engine as `corridors route`. ratio = model / midpoint of the published range.
+
+examples:
+  corridors check-model
+  corridors check-model --format csv > check.csv
+"""
 _VALIDATE_EPILOG = """examples:
   corridors validate               # the shipped geodata/
   corridors validate path/to/my-geodata
@@ -110,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("query", nargs="?", default="")
     pl.add_argument("--kind", choices=("hub", "port", "border_post", "terminal", "junction"))
     pl.add_argument("--format", choices=("table", "json"), default="table")
+
+    ck = sub.add_parser(
+        "check-model",
+        help="the model against published end-to-end figures (validation.csv)",
+        epilog=_CHECK_EPILOG,
+        formatter_class=fmt,
+    )
+    ck.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     v = sub.add_parser(
         "validate",
@@ -195,6 +211,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _route(net, args)
         if args.command == "matrix":
             return _matrix(net, args)
+        if args.command == "check-model":
+            return _check_model(net, args)
         return _places(net, args)
     except PlaceNotFound as exc:
         return _fail(EXIT_BAD_INPUT, str(exc))
@@ -250,6 +268,14 @@ def _matrix(net: Any, args: argparse.Namespace) -> int:
 
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
     sys.stdout.write(render_matrix(df, args.format, objective=args.by))
+    return EXIT_OK
+
+
+def _check_model(net: Any, args: argparse.Namespace) -> int:
+    from corridors.checks import check_model
+    from corridors.formats import render_check
+
+    sys.stdout.write(render_check(check_model(net), args.format))
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,9 @@ TARIFF_UNITS = {
     "sea_freight": ("USD/container", "USD/container-km"),
     "handling": ("USD/container",),
 }
+VALIDATION_METRICS = ("time_h", "cost_usd", "distance_km")
+VALIDATION_KINDS = ("schedule", "realised", "tariff", "distance")
+OBJECTIVE_NAMES = ("time", "cost", "distance", "co2", "generalized")
 VOLUME_METRICS = ("freight", "trade", "target", "investment", "containers", "vehicles")
 VOLUME_UNITS = ("t", "TEU", "USD", "vehicles")
 SOURCE_FLAGS = ("OFFICIAL", "PRESS", "PRESS/Wiki", "UNVERIFIED", "METHOD", "EST")
@@ -218,6 +222,25 @@ _TERMINAL_COLS = [
     "note",
 ]
 _SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_VALIDATION_COLS = [
+    "id",
+    "origin",
+    "destination",
+    "via",
+    "avoid_countries",
+    "modes",
+    "by",
+    "container",
+    "as_of",
+    "metric",
+    "low",
+    "high",
+    "kind",
+    "year",
+    "published",
+    "source",
+    "note",
+]
 _TARIFF_COLS = [
     "id",
     "item",
@@ -272,6 +295,7 @@ class Dataset:
     source_records: tuple[Record, ...]
     problems: tuple[Problem, ...] = field(default=())
     tariff_records: tuple[Record, ...] = field(default=())
+    validation_records: tuple[Record, ...] = field(default=())
 
     @cached_property
     def nodes(self) -> gpd.GeoDataFrame:
@@ -321,6 +345,11 @@ class Dataset:
     def sources(self) -> pd.DataFrame:
         """sources.csv rows."""
         return _table(self.source_records, _SOURCE_COLS)
+
+    @cached_property
+    def validation(self) -> pd.DataFrame:
+        """validation.csv rows: published end-to-end figures that check the model."""
+        return _table(self.validation_records, _VALIDATION_COLS)
 
     @cached_property
     def tariffs(self) -> pd.DataFrame:
@@ -1005,6 +1034,85 @@ def _tariffs(
     return out
 
 
+def _validation(path: Path, problems: list[Problem], src: set[str], node_ids: set[str]) -> list[Record]:
+    """validation.csv: published end-to-end figures, each with the query that makes it comparable."""
+    f = path / "validation.csv"
+    if not f.exists():
+        return []
+    rows = _read_csv(f, ("id", "origin", "destination", "metric", "low", "high", "kind"), problems)
+    chk = _Checker("validation.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        vid = chk.ident(r, fid, seen)
+        places = {"origin": [chk.text(r, fid, "origin")], "destination": [chk.text(r, fid, "destination")]}
+        places["via"] = [x.strip() for x in (r.get("via") or "").split(";") if x.strip()]
+        for fld, ids in places.items():
+            for x in ids:
+                if x and x not in node_ids:
+                    chk.add(fid, fld, f"node {x!r} is not in nodes.geojson")
+        avoid = [x.strip() for x in (r.get("avoid_countries") or "").split(";") if x.strip()]
+        for c in avoid:
+            if c not in COUNTRIES:
+                chk.add(fid, "avoid_countries", f"unknown country code {c!r}")
+        modes = [x.strip() for x in (r.get("modes") or "").split(";") if x.strip()]
+        if not set(modes) <= set(MODES):
+            chk.add(fid, "modes", f"unknown mode in {r.get('modes')!r} (rail;road;sea)")
+        by = (r.get("by") or "time").strip()
+        if by not in OBJECTIVE_NAMES:
+            chk.add(fid, "by", f"unknown objective {by!r}")
+        container = (r.get("container") or "20ft").strip()
+        if container not in CONTAINER_TYPES:
+            chk.add(fid, "container", f"unknown container {container!r} (20ft or 40ft)")
+        as_of = _date(chk, r, fid, "as_of")
+        low = chk.number(r, fid, "low", required=True, positive=True)
+        high = chk.number(r, fid, "high", required=True, positive=True)
+        if low is not None and high is not None and high < low:
+            chk.add(fid, "high", f"{high:g} is below low {low:g}")
+        rec = {
+            "id": vid,
+            "origin": places["origin"][0],
+            "destination": places["destination"][0],
+            "via": places["via"],
+            "avoid_countries": avoid,
+            "modes": modes or list(MODES),
+            "by": by,
+            "container": container,
+            "as_of": as_of,
+            "metric": chk.choice(r, fid, "metric", VALIDATION_METRICS),
+            "low": low,
+            "high": high,
+            "kind": chk.choice(r, fid, "kind", VALIDATION_KINDS),
+            "year": (r.get("year") or "").strip(),
+            "published": (r.get("published") or "").strip(),
+            "source": chk.strings(r, fid, "source"),
+            "note": (r.get("note") or "").strip(),
+        }
+        if not rec["source"]:
+            chk.add(fid, "source", "a published figure without a source")
+        for s_id in rec["source"]:
+            if s_id not in src:
+                chk.add(fid, "source", f"source id {s_id!r} is not in sources.csv")
+        if vid:
+            out.append(rec)
+    return out
+
+
+def _date(chk: _Checker, r: Mapping[str, Any], fid: str, fld: str, *, required: bool = False) -> date | None:
+    """An ISO date cell (YYYY-MM-DD), None when blank; a problem when it does not parse."""
+    raw = (r.get(fld) or "").strip()
+    if not raw:
+        if required:
+            chk.add(fid, fld, "is missing")
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        chk.add(fid, fld, f"is not a date (YYYY-MM-DD): {raw[:40]!r}")
+        return None
+
+
 def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Record] | None:
     f = path / "parameters.csv"
     if not f.exists():
@@ -1060,6 +1168,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     parameters = _parameters(path, problems, src)
     if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
+    validation = _validation(path, problems, src, node_ids)
     tariffs = _tariffs(path, problems, src, nodes, links)
     if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
         # the shipped tariffs: their country and default rows apply, link and place rows match nothing
@@ -1076,6 +1185,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         tuple(sources),
         tuple(problems),
         tariff_records=tuple(tariffs or ()),
+        validation_records=tuple(validation),
     )
     return ds, problems
 

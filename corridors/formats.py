@@ -19,10 +19,18 @@ from corridors.costs import CONTAINERS, COST_ITEMS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from corridors.checks import ModelCheck
     from corridors.places import Place
     from corridors.routing import Route
 
-__all__ = ["ROUTE_FORMATS", "render_matrix", "render_places", "render_route", "route_document"]
+__all__ = [
+    "ROUTE_FORMATS",
+    "render_check",
+    "render_matrix",
+    "render_places",
+    "render_route",
+    "route_document",
+]
 
 #: Route formats: name -> (file extension, MIME type).
 ROUTE_FORMATS = {
@@ -273,3 +281,53 @@ def _aligned(rows: Sequence[Sequence[str]], *, indent: str = "  ") -> str:
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
         for row in rows
     )
+
+
+def render_check(check: ModelCheck, fmt: str) -> str:
+    """``corridors check-model`` output: ``table`` (cases, then the summary), ``json`` or ``csv`` (cases)."""
+    cases = [r.to_dict() for r in check.results]
+    groups = [g.to_dict() for g in check.groups]
+    if fmt == "json":
+        return json.dumps({"cases": cases, "summary": groups}, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        fields = [k for k in cases[0] if k != "source"] + ["source"] if cases else ["id"]
+        w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for c in cases:
+            w.writerow({**c, "source": ";".join(c["source"])})
+        return out.getvalue()
+    unit = {"time_h": "h", "cost_usd": "USD", "distance_km": "km"}
+    rows = [("case", "metric", "kind", "published", "model", "ratio", "in range", "route")]
+    for r in check.results:
+        c = r.case
+        lo, hi = float(c["low"]), float(c["high"])
+        pub = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
+        rows.append(
+            (
+                str(c["id"])[:34],
+                f"{c['metric']} ({c['container']})" if c["metric"] == "cost_usd" else c["metric"],
+                c["kind"],
+                f"{pub} {unit[c['metric']]}",
+                "no route" if r.model is None else f"{r.model:,.0f}",
+                "-" if r.ratio is None else f"x{r.ratio:.2f}",
+                {True: "yes", False: "no", None: "-"}[r.in_range],
+                (r.summary or r.message)[:60],
+            )
+        )
+    text = "Model versus published figures (geodata/validation.csv)\n\n" + _aligned(rows, indent="")
+    srows = [("metric", "kind", "cases", "median |error|", "within 25 %", "ratio range", "target", "met")]
+    for g in check.groups:
+        srows.append(
+            (
+                g.metric,
+                g.kind,
+                f"{g.routed}/{g.cases}",
+                "-" if g.median_abs_error_pct is None else f"{g.median_abs_error_pct:.0f} %",
+                "-" if g.within_25_pct is None else f"{g.within_25_pct:.0%}",
+                "-" if g.ratio_min is None else f"x{g.ratio_min:.2f}-x{g.ratio_max:.2f}",
+                g.target.describe() if g.target else "-",
+                {True: "yes", False: "NO", None: "-"}[g.meets_target],
+            )
+        )
+    return text + "\nSummary\n" + _aligned(srows, indent="")
