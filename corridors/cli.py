@@ -34,6 +34,14 @@ _PLACES_EPILOG = """examples:
   corridors places alyat           # Alat port (also Ələt, Алят)
   corridors places --kind port --format json
 """
+_EVENTS_EPILOG = """a closure, trade suspension or dispatch ban hides what it targets; a delay or capacity cut
+adds hours. Without an end date a closure stays in force; a delay holds until it was last confirmed.
+
+examples:
+  corridors events                       # in force on the dataset's date
+  corridors events --as-of 2025-11-22
+  corridors events --all --format json
+"""
 _CHECK_EPILOG = """each case of geodata/validation.csv is a published figure (schedule, operator-reported
 realised time, through-rate, route length) with the query that makes it comparable; the model answers it
 with the same engine as `corridors route`. ratio = model / midpoint of the published range.
@@ -119,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kind", choices=("hub", "port", "border_post", "terminal", "junction"))
     pl.add_argument("--format", choices=("table", "json"), default="table")
 
+    ev = sub.add_parser(
+        "events",
+        help="dated disruptions (events.csv) in force on a date",
+        epilog=_EVENTS_EPILOG,
+        formatter_class=fmt,
+    )
+    ev.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="default: the dataset's own date")
+    ev.add_argument("--all", action="store_true", help="every event, in force or not")
+    ev.add_argument("--format", choices=("table", "json"), default="table")
+
     ck = sub.add_parser(
         "check-model",
         help="the model against published end-to-end figures (validation.csv)",
@@ -163,6 +181,17 @@ def _add_constraints(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--include-planned", action="store_true", help="allow planned and under-construction links"
+    )
+    p.add_argument(
+        "--as-of",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="date whose disruptions in force apply (events.csv; default: the dataset's own date)",
+    )
+    p.add_argument(
+        "--ignore-disruptions",
+        action="store_true",
+        help="normal operations: apply no dated disruption",
     )
     p.add_argument(
         "--container",
@@ -213,6 +242,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _matrix(net, args)
         if args.command == "check-model":
             return _check_model(net, args)
+        if args.command == "events":
+            return _events(net, args)
         return _places(net, args)
     except PlaceNotFound as exc:
         return _fail(EXIT_BAD_INPUT, str(exc))
@@ -231,6 +262,8 @@ def _constraints(args: argparse.Namespace) -> dict[str, Any]:
         include_planned=args.include_planned,
         teu=args.teu,
         container=args.container,
+        as_of=args.as_of,
+        ignore_disruptions=args.ignore_disruptions,
     )
 
 
@@ -268,6 +301,16 @@ def _matrix(net: Any, args: argparse.Namespace) -> int:
 
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
     sys.stdout.write(render_matrix(df, args.format, objective=args.by))
+    return EXIT_OK
+
+
+def _events(net: Any, args: argparse.Namespace) -> int:
+    from corridors.formats import render_events
+    from corridors.routing import parse_as_of
+
+    day = parse_as_of(args.as_of) if args.as_of else net.as_of
+    chosen = net.events if args.all else net.events_in_force(day)
+    sys.stdout.write(render_events(chosen, args.format, as_of=None if args.all else day))
     return EXIT_OK
 
 

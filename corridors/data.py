@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +57,16 @@ TARIFF_UNITS = {
     "line_haul": ("USD/container-km", "USD/truck-km"),
     "sea_freight": ("USD/container", "USD/container-km"),
     "handling": ("USD/container",),
+}
+EVENT_KINDS = ("closure", "trade_suspension", "dispatch_ban", "capacity_cut", "delay")
+#: Event kinds that make their target unroutable (the others add ``delay_h``).
+CLOSING_EVENTS = ("closure", "trade_suspension", "dispatch_ban")
+EVENT_TARGETS = ("link", "node", "corridor", "country")
+EVENT_DIRECTIONS = {
+    "link": ("both", "forward", "reverse"),
+    "node": ("both", "inbound", "outbound"),
+    "country": ("both", "inbound", "outbound"),
+    "corridor": ("both",),
 }
 VALIDATION_METRICS = ("time_h", "cost_usd", "distance_km")
 VALIDATION_KINDS = ("schedule", "realised", "tariff", "distance")
@@ -222,6 +232,21 @@ _TERMINAL_COLS = [
     "note",
 ]
 _SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_EVENT_COLS = [
+    "id",
+    "target_kind",
+    "target",
+    "kind",
+    "start",
+    "end",
+    "last_confirmed",
+    "direction",
+    "modes",
+    "delay_h",
+    "title",
+    "source",
+    "note",
+]
 _VALIDATION_COLS = [
     "id",
     "origin",
@@ -296,6 +321,14 @@ class Dataset:
     problems: tuple[Problem, ...] = field(default=())
     tariff_records: tuple[Record, ...] = field(default=())
     validation_records: tuple[Record, ...] = field(default=())
+    event_records: tuple[Record, ...] = field(default=())
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> date:
+        """The date the dataset describes (``dataset.toml`` ``as_of``; today when it has none)."""
+        value = self.meta.get("as_of")
+        return value if isinstance(value, date) else date.today()
 
     @cached_property
     def nodes(self) -> gpd.GeoDataFrame:
@@ -345,6 +378,11 @@ class Dataset:
     def sources(self) -> pd.DataFrame:
         """sources.csv rows."""
         return _table(self.source_records, _SOURCE_COLS)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """events.csv rows: dated disruptions."""
+        return _table(self.event_records, _EVENT_COLS)
 
     @cached_property
     def validation(self) -> pd.DataFrame:
@@ -1099,6 +1137,99 @@ def _validation(path: Path, problems: list[Problem], src: set[str], node_ids: se
     return out
 
 
+def _events(
+    path: Path, problems: list[Problem], src: set[str], targets: Mapping[str, set[str]]
+) -> list[Record]:
+    """events.csv: dated disruptions (closures, suspensions, bans, capacity cuts, delays)."""
+    f = path / "events.csv"
+    if not f.exists():
+        return []
+    rows = _read_csv(f, ("id", "target_kind", "target", "kind", "start", "title"), problems)
+    chk = _Checker("events.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        eid = chk.ident(r, fid, seen)
+        tkind = chk.choice(r, fid, "target_kind", EVENT_TARGETS)
+        target = chk.text(r, fid, "target")
+        if tkind and target:
+            known = COUNTRIES if tkind == "country" else targets.get(tkind, set())
+            if target not in known:
+                chk.add(fid, "target", f"{tkind} {target!r} does not exist in the dataset")
+        kind = chk.choice(r, fid, "kind", EVENT_KINDS)
+        start = _date(chk, r, fid, "start", required=True)
+        end = _date(chk, r, fid, "end")
+        confirmed = _date(chk, r, fid, "last_confirmed")
+        if start and end and end < start:
+            chk.add(fid, "end", f"{end} is before the start {start}")
+        if start and confirmed and confirmed < start:
+            chk.add(fid, "last_confirmed", f"{confirmed} is before the start {start}")
+        direction = (r.get("direction") or "").strip() or "both"
+        if tkind and direction not in EVENT_DIRECTIONS[tkind]:
+            chk.add(fid, "direction", f"{direction!r} is not one of {', '.join(EVENT_DIRECTIONS[tkind])}")
+        raw_modes = (r.get("modes") or "*").strip()
+        modes = [m.strip() for m in raw_modes.split(";") if m.strip()] if raw_modes != "*" else list(MODES)
+        if not set(modes) <= set(MODES):
+            chk.add(fid, "modes", f"unknown mode in {raw_modes!r} (rail;road;sea or *)")
+        delay = chk.number(r, fid, "delay_h")
+        if kind and kind not in CLOSING_EVENTS and not delay:
+            chk.add(fid, "delay_h", f"a {kind} needs delay_h (hours added), more than 0")
+        if kind in CLOSING_EVENTS and delay:
+            chk.add(fid, "delay_h", f"a {kind} closes its target; delay_h must be blank")
+        srcs = chk.strings(r, fid, "source")
+        if not srcs:
+            chk.add(fid, "source", "an event without a source")
+        for s_id in srcs:
+            if s_id not in src:
+                chk.add(fid, "source", f"source id {s_id!r} is not in sources.csv")
+        if eid:
+            out.append(
+                {
+                    "id": eid,
+                    "target_kind": tkind,
+                    "target": target,
+                    "kind": kind,
+                    "start": start,
+                    "end": end,
+                    "last_confirmed": confirmed,
+                    "direction": direction,
+                    "modes": modes,
+                    "delay_h": delay or 0.0,
+                    "title": chk.text(r, fid, "title"),
+                    "source": srcs,
+                    "note": (r.get("note") or "").strip(),
+                }
+            )
+    return out
+
+
+def _meta(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    """dataset.toml: ``title``, ``as_of`` (a TOML date), ``version``. Absent: an empty mapping."""
+    import tomllib
+
+    f = path / "dataset.toml"
+    if not f.exists():
+        return {}
+    text = _read_text(f, problems)
+    if text is None:
+        return {}
+    try:
+        doc = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        problems.append(Problem("dataset.toml", "", "", f"is not valid TOML: {str(exc)[:120]}"))
+        return {}
+    as_of = doc.get("as_of")
+    if as_of is not None and (not isinstance(as_of, date) or isinstance(as_of, datetime)):
+        problems.append(Problem("dataset.toml", "", "as_of", "must be a date such as 2026-03-06"))
+        doc.pop("as_of")
+    for key in ("title", "version"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(Problem("dataset.toml", "", key, "must be text"))
+            doc.pop(key)
+    return {k: doc[k] for k in ("title", "as_of", "version") if k in doc}
+
+
 def _date(chk: _Checker, r: Mapping[str, Any], fid: str, fld: str, *, required: bool = False) -> date | None:
     """An ISO date cell (YYYY-MM-DD), None when blank; a problem when it does not parse."""
     raw = (r.get(fld) or "").strip()
@@ -1169,6 +1300,8 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
     validation = _validation(path, problems, src, node_ids)
+    events = _events(path, problems, src, subjects)
+    meta = _meta(path, problems)
     tariffs = _tariffs(path, problems, src, nodes, links)
     if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
         # the shipped tariffs: their country and default rows apply, link and place rows match nothing
@@ -1186,6 +1319,8 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         tuple(problems),
         tariff_records=tuple(tariffs or ()),
         validation_records=tuple(validation),
+        event_records=tuple(events),
+        meta=meta,
     )
     return ds, problems
 

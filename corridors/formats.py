@@ -17,15 +17,19 @@ from typing import TYPE_CHECKING, Any
 from corridors.costs import CONTAINERS, COST_ITEMS
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import pandas as pd
 
     from corridors.checks import ModelCheck
+    from corridors.events import Event
     from corridors.places import Place
     from corridors.routing import Route
 
 __all__ = [
     "ROUTE_FORMATS",
     "render_check",
+    "render_events",
     "render_matrix",
     "render_places",
     "render_route",
@@ -56,7 +60,10 @@ def route_document(routes: Sequence[Route]) -> dict[str, Any]:
             "include_planned": q.include_planned,
             "container": q.container,
             "teu": q.teu,
+            "as_of": q.as_of.isoformat() if q.as_of else None,
+            "ignore_disruptions": q.ignore_disruptions,
         },
+        "disruptions_in_force": disruptions_in_force(routes),
         "routes": [r.to_dict() for r in routes],
     }
 
@@ -83,7 +90,12 @@ def _fmt_h(h: float) -> str:
 def _route_table(routes: Sequence[Route]) -> str:
     out = io.StringIO()
     q = routes[0].query
-    out.write(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)})\n")
+    out.write(
+        f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)}; "
+        f"{_as_of(q)})\n"
+    )
+    for e in disruptions_in_force(routes):
+        out.write(f"  in force: {e['title']}\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
         out.write(f"\nRoute {i}: {r.summary()}\n")
@@ -132,6 +144,18 @@ _ITEM_LABEL = {
 }
 _ITEM_SHORT = {"line_haul": "LH", "sea_freight": "SEA", "handling": "HDL", "border": "BDR"}
 _KM = re.compile(r" x [0-9,.]+ km$")
+
+
+def _as_of(q: Any) -> str:
+    if q.ignore_disruptions:
+        return "normal operations, no disruption applied"
+    return f"as of {q.as_of}" if q.as_of else "as of the dataset's date"
+
+
+def disruptions_in_force(routes: Sequence[Route]) -> list[dict[str, Any]]:
+    """The dated disruptions routing honoured for these routes (events in force on the query date)."""
+    q = routes[0].query
+    return [e.to_dict() for e in routes[0].disruptions_in_force] if q.events else []
 
 
 def _shipment(teu: float, container: str) -> str:
@@ -331,3 +355,31 @@ def render_check(check: ModelCheck, fmt: str) -> str:
             )
         )
     return text + "\nSummary\n" + _aligned(srows, indent="")
+
+
+def render_events(events: Sequence[Event], fmt: str, *, as_of: date | None) -> str:
+    """Dated disruptions as ``json`` or a ``table`` (``as_of`` None: every event, in force or not)."""
+    if fmt == "json":
+        doc = {"as_of": as_of.isoformat() if as_of else None, "events": [e.to_dict() for e in events]}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    head = f"Disruptions in force on {as_of}" if as_of else "All dated disruptions"
+    if not events:
+        return f"{head}: none\n"
+    rows = [("event", "kind", "target", "direction", "modes", "from", "until", "effect")]
+    for e in events:
+        until = str(e.end) if e.end else f"open (confirmed {e.last_confirmed})" if e.closes else str(e.until)
+        effect = "closed" if e.closes else f"+{e.delay_h:g} h"
+        rows.append(
+            (
+                e.id,
+                e.kind,
+                f"{e.target_kind} {e.target}",
+                e.direction,
+                ";".join(e.modes),
+                str(e.start),
+                until,
+                effect,
+            )
+        )
+    lines = "".join(f"  - {e.title}\n" for e in events)
+    return f"{head}\n\n" + _aligned(rows, indent="") + "\n" + lines

@@ -12,12 +12,14 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from corridors.costs import CONTAINERS, COST_ITEMS, OBJECTIVES, CostModel, Price
 from corridors.data import MODES, STATUSES
+from corridors.events import NONE, Disruptions, Event, active_events, disruptions
 from corridors.graph import ADDITIVE, Lookup
 from corridors.places import Place
 from corridors.request import RouteRequest
@@ -58,6 +60,12 @@ class Routable(Protocol):
     @property
     def lookup(self) -> Lookup: ...
 
+    @property
+    def events(self) -> tuple[Event, ...]: ...
+
+    @property
+    def as_of(self) -> date: ...
+
     def place(self, text: str) -> Place: ...
 
 
@@ -70,11 +78,16 @@ class InvalidQuery(ValueError):
 
 
 class NoRoute(LookupError):
-    """No route satisfies the constraints; ``reason`` says which constraint blocks."""
+    """No route satisfies the constraints.
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+    ``blockers`` name the constraints that block (:class:`Blocker`); ``reason`` is the sentence with
+    the command-line hints, which ``str()`` also gives. Pages phrase the blockers their own way.
+    """
+
+    def __init__(self, blockers: Sequence[Blocker]) -> None:
+        self.blockers = tuple(blockers)
+        self.reason = no_route_message(self.blockers)
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,23 @@ class Query:
     include_planned: bool = False
     teu: float = 1.0
     container: str = "20ft"
+    as_of: date | None = None
+    ignore_disruptions: bool = False
+    events: frozenset[str] = frozenset()  # ids of the events in force that routing honours
+
+    def options(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
+        """The engine options of this query (``extra_avoid`` added to the avoided ids)."""
+        return Options(
+            by=self.by,
+            modes=self.modes,
+            avoid_countries=self.avoid_countries,
+            avoid=self.avoid,
+            include_planned=self.include_planned,
+            container=self.container,
+            as_of=self.as_of,
+            ignore_disruptions=self.ignore_disruptions,
+            events=self.events,
+        ).engine_key(extra_avoid)
 
 
 @dataclass(frozen=True)
@@ -121,6 +151,8 @@ class Leg:
     departure_h: float = 0.0
     handling_h: float = 0.0
     interval_h: float = 0.0
+    delay_h: float = 0.0
+    events: tuple[str, ...] = ()
     cost_breakdown: Mapping[str, float] = field(default_factory=dict)
     price_basis: str = ""
     link: str | None = None
@@ -130,8 +162,8 @@ class Leg:
 
     @property
     def wait_h(self) -> float:
-        """Hours not moving: border dwell, waiting for a departure and handling."""
-        return self.dwell_h + self.departure_h + self.handling_h
+        """Hours not moving: border dwell, waiting for a departure, handling and event delays."""
+        return self.dwell_h + self.departure_h + self.handling_h + self.delay_h
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON leg of design section 5 (plus the time items, ``estimate``, ``link`` and ``note``)."""
@@ -147,7 +179,9 @@ class Leg:
             "dwell_h": _r(self.dwell_h, 2),
             "departure_h": _r(self.departure_h, 2),
             "handling_h": _r(self.handling_h, 2),
+            "delay_h": _r(self.delay_h, 2),
             "wait_h": _r(self.wait_h, 2),
+            "events": list(self.events),
             "cost_usd": _r(self.cost_usd, 2),
             "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
             "price_basis": self.price_basis,
@@ -185,6 +219,7 @@ class Totals:
     dwell_h: float = 0.0
     departure_h: float = 0.0
     handling_h: float = 0.0
+    delay_h: float = 0.0
     container: str = "20ft"
     containers: float = 1.0
     teu: float = 1.0
@@ -200,6 +235,7 @@ class Totals:
             "dwell_h": _r(self.dwell_h, 2),
             "departure_h": _r(self.departure_h, 2),
             "handling_h": _r(self.handling_h, 2),
+            "delay_h": _r(self.delay_h, 2),
             "wait_h": _r(self.wait_h, 2),
             "cost_usd": _r(self.cost_usd, 2),
             "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
@@ -235,6 +271,7 @@ class Route:
     objective_value: float
     estimate: bool
     signature: frozenset[str] = field(default=frozenset(), repr=False)
+    events_source: tuple[Event, ...] = field(default=(), repr=False)
 
     @property
     def coords(self) -> list[tuple[float, float]]:
@@ -262,6 +299,12 @@ class Route:
             for c in leg.corridors:
                 seen.setdefault(c, None)
         return tuple(seen)
+
+    @property
+    def disruptions_in_force(self) -> tuple[Event, ...]:
+        """The events in force on the query's date that routing honoured (closures and delays)."""
+        ids = self.query.events
+        return tuple(e for e in self.events_source if e.id in ids)
 
     @property
     def crossings(self) -> tuple[str, ...]:
@@ -310,14 +353,20 @@ class Options:
     include_planned: bool = False
     teu: float = 1.0
     container: str = "20ft"
+    as_of: date | None = None
+    ignore_disruptions: bool = False
+    events: frozenset[str] = frozenset()
 
     def engine_key(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
-        """The options an engine depends on: not the shipment size, the container only for costs."""
+        """The options an engine depends on: not the shipment size nor the date (only which events are
+        in force on it), the container only for costs."""
         return replace(
             self,
             avoid=self.avoid | extra_avoid,
             teu=1.0,
             container=self.container if self.by in ("cost", "generalized") else "20ft",
+            as_of=None,
+            ignore_disruptions=False,
         )
 
 
@@ -331,10 +380,14 @@ def make_options(
     include_planned: bool = False,
     teu: float | None = None,
     container: str = "20ft",
+    as_of: date | str | None = None,
+    ignore_disruptions: bool = False,
 ) -> Options:
     """Validate constraint options; raises InvalidQuery or PlaceNotFound (for ``avoid``).
 
     ``teu`` None means one container of type ``container`` (1 TEU for a 20-ft box, 2 for a 40-ft).
+    ``as_of`` (a date or ``YYYY-MM-DD``; default the dataset's own date) picks the events in force;
+    ``ignore_disruptions`` gives the normal-operations view (no event applied).
     """
     if by not in OBJECTIVES:
         raise InvalidQuery(f"unknown objective {by!r}; use one of {', '.join(OBJECTIVES)}")
@@ -358,6 +411,8 @@ def make_options(
         raise InvalidQuery(f"teu must be a number, got {teu!r}") from None
     if not math.isfinite(teu_f) or teu_f <= 0 or teu_f > 10_000:
         raise InvalidQuery(f"teu must be a positive number up to 10000, got {teu!r}")
+    day = parse_as_of(as_of) if as_of is not None else net.as_of
+    in_force = () if ignore_disruptions else active_events(net.events, day)
     avoid_ids: set[str] = set()
     links = net.lookup.links
     for a in avoid:
@@ -373,7 +428,20 @@ def make_options(
         include_planned=bool(include_planned),
         teu=teu_f,
         container=container,
+        as_of=day,
+        ignore_disruptions=bool(ignore_disruptions),
+        events=frozenset(e.id for e in in_force),
     )
+
+
+def parse_as_of(value: date | str) -> date:
+    """A date from a date or an ISO string; InvalidQuery otherwise."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidQuery(f"as_of must be a date YYYY-MM-DD, got {str(value)[:30]!r}") from None
 
 
 def make_query(
@@ -404,6 +472,9 @@ def make_query(
         opts.include_planned,
         opts.teu,
         opts.container,
+        opts.as_of,
+        opts.ignore_disruptions,
+        opts.events,
     )
 
 
@@ -420,13 +491,16 @@ def weight_function(
     avoid: frozenset[str] = frozenset(),
     include_planned: bool = False,
     container: str = "20ft",
+    disrupted: Disruptions = NONE,
 ) -> Weight:
     """Return ``w(u, v, d)``: the edge's objective value, or None when a constraint hides it.
 
     Values are per shipment for time and distance, per container (of type ``container``) for cost
-    and generalized cost, per TEU for CO2. Closures as weights follow searoute: the constraint sets
-    are bound once, the graph is untouched.
+    and generalized cost, per TEU for CO2. ``disrupted`` hides the edges closed by events in force and
+    adds their delays to time. Closures as weights follow searoute: the constraint sets are bound
+    once, the graph is untouched.
     """
+    closed, delays = disrupted.closed, disrupted.delays
     statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
     vot = net.model.value_of_time * CONTAINERS[container] if by == "generalized" else 0.0
     cost_key = f"cost_{container}"
@@ -443,22 +517,22 @@ def weight_function(
             return None
         if avoid and (d["link"] in avoid or not avoid.isdisjoint(d["places"])):
             return None
-        if key is not None:
+        if closed and (u, v) in closed:
+            return None
+        if key is not None and key != "time_h":
             return float(d[key])
-        return float(d[cost_key] + vot * d["time_h"])
+        hours = d["time_h"]
+        if delays:
+            hit = delays.get((u, v))
+            if hit is not None:
+                hours += hit[0]
+        return float(hours) if key is not None else float(d[cost_key] + vot * hours)
 
     return w
 
 
 def _options_for(q: Query, extra_avoid: frozenset[str] = frozenset()) -> Options:
-    return Options(
-        by=q.by,
-        modes=q.modes,
-        avoid_countries=q.avoid_countries,
-        avoid=q.avoid,
-        include_planned=q.include_planned,
-        container=q.container,
-    ).engine_key(extra_avoid)
+    return q.options(extra_avoid)
 
 
 class Engine:
@@ -481,6 +555,7 @@ class Engine:
             avoid=opts.avoid,
             include_planned=opts.include_planned,
             container=opts.container,
+            disrupted=disruptions_of(net, opts.events),
         )
         G = net.graph
         self.nodes = list(G.nodes)
@@ -560,6 +635,20 @@ class Engine:
         return float(dist[t]), [nodes[i] for i in reversed(path)]
 
 
+def disruptions_of(net: Routable, event_ids: frozenset[str]) -> Disruptions:
+    """The graph effects of the events with these ids (memoised per network and event set)."""
+    if not event_ids:
+        return NONE
+    cache: dict[frozenset[str], Disruptions] = net.__dict__.setdefault("_disruptions", {})
+    hit = cache.get(event_ids)
+    if hit is None:
+        if len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        chosen = [e for e in net.events if e.id in event_ids]
+        hit = cache[event_ids] = disruptions(net.graph, chosen, net.lookup.country)
+    return hit
+
+
 def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engine:
     """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter).
 
@@ -615,6 +704,7 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
     lk = net.lookup
     names = lk.name
     boxes = q.teu / CONTAINERS[q.container]
+    disrupted = disruptions_of(net, q.events)
     legs: list[Leg] = []
     pending: dict[str, Any] | None = None  # first half of a parallel link
     for u, v in zip(path, path[1:], strict=False):
@@ -641,6 +731,10 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
         else:
             coords = (lk.point[a],)
         price = d["prices"][q.container]
+        delay, delay_events = disrupted.delays.get((u, v), (0.0, ()))
+        if delay_events:
+            titles = "; ".join(disrupted.events[e].title for e in delay_events)
+            note = f"{note}; +{delay:g} h: {titles}" if note else f"+{delay:g} h: {titles}"
         legs.append(
             Leg(
                 from_id=a,
@@ -649,7 +743,9 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 to_name=str(names[b]),
                 mode=mode,
                 distance_km=d["distance_km"],
-                time_h=d["time_h"],
+                time_h=d["time_h"] + delay,
+                delay_h=delay,
+                events=delay_events,
                 run_h=d["run_h"],
                 dwell_h=d["dwell_h"],
                 departure_h=d["departure_h"],
@@ -713,6 +809,7 @@ def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> 
         dwell_h=sum(leg.dwell_h for leg in legs),
         departure_h=departure,
         handling_h=sum(leg.handling_h for leg in legs),
+        delay_h=sum(leg.delay_h for leg in legs),
         container=q.container,
         containers=q.teu / CONTAINERS[q.container],
         teu=q.teu,
@@ -723,7 +820,8 @@ def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> 
         if leg.mode in ("border", "sea", "transfer")
     )
     objective = value * _scale(q.by, q.teu, q.container)
-    return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
+    used = tuple(e for e in net.events if e.id in q.events)
+    return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig, used)
 
 
 def _scale(by: str, teu: float, container: str) -> float:
@@ -840,48 +938,115 @@ def _distinct(a: Route, b: Route) -> bool:
 # explaining why there is no route
 
 
-def explain_no_route(net: Routable, q: Query) -> str:
-    """Name the constraint that blocks a route (by relaxing one constraint at a time)."""
+@dataclass(frozen=True)
+class Blocker:
+    """One constraint that blocks every route, as found by relaxing it.
+
+    ``kind`` is ``planned``, ``modes``, ``avoid_countries``, ``avoid``, ``via``, ``disruption`` or
+    ``other``; ``items`` the ids involved (modes, countries, places/links, event ids); ``text`` a
+    plain sentence without any CLI flag or widget name (callers add how to relax it).
+    """
+
+    kind: str
+    text: str
+    items: tuple[str, ...] = ()
+
+
+#: How to relax each kind of blocker from the command line.
+CLI_HINTS = {
+    "planned": "allow them with --include-planned",
+    "modes": "widen --modes",
+    "avoid_countries": "drop it from --avoid-country",
+    "avoid": "drop it from --avoid",
+    "via": "change --via",
+    "disruption": "see normal operations with --ignore-disruptions, or pick another --as-of",
+}
+
+
+def explain_no_route(net: Routable, q: Query) -> tuple[Blocker, ...]:
+    """The constraints that block a route, found by relaxing one at a time."""
     names = net.lookup.name
     if q.avoid_countries:
         for p in (q.origin, q.destination, *q.via):
             if p.country in q.avoid_countries:
                 role = "origin" if p == q.origin else "destination" if p == q.destination else "via point"
-                return f"the {role} {p.name} lies in an avoided country ({p.country})"
+                return (
+                    Blocker(
+                        "avoid_countries",
+                        f"the {role} {p.name} lies in an avoided country ({p.country})",
+                        (p.country,),
+                    ),
+                )
 
     def ok(**change: Any) -> bool:
-        q2 = Query(**{**q.__dict__, **change})
+        q2 = replace(q, **change)
         return _solve(net, q2, _options_for(q2)) is not None
 
-    reasons = []
-    if not q.include_planned and ok(include_planned=True):
-        reasons.append(
-            "only planned or under-construction links connect these places "
-            "(allow them with include_planned / --include-planned)"
+    out: list[Blocker] = []
+    closing = sorted(e.id for e in net.events if e.id in q.events and e.closes)
+    if closing and ok(events=q.events - set(closing)):
+        blockers = [e for e in closing if ok(events=q.events - {e})] or closing
+        by_id = {e.id: e for e in net.events}
+        titles = "; ".join(by_id[e].describe() for e in blockers)
+        together = "together " if len(blockers) > 1 else ""
+        out.append(
+            Blocker(
+                "disruption",
+                f"disruptions in force on {q.as_of} {together}close every way: {titles}",
+                tuple(blockers),
+            )
         )
+    if not q.include_planned and ok(include_planned=True):
+        out.append(Blocker("planned", "only planned or under-construction links connect these places"))
     if q.modes != frozenset(MODES) and ok(modes=frozenset(MODES)):
-        missing = sorted(set(MODES) - q.modes)
-        reasons.append(f"the allowed modes exclude {', '.join(missing)}, which every route needs")
+        missing = tuple(sorted(set(MODES) - q.modes))
+        out.append(
+            Blocker(
+                "modes", f"the allowed modes exclude {', '.join(missing)}, which every route needs", missing
+            )
+        )
     if q.avoid_countries and ok(avoid_countries=frozenset()):
         cs = sorted(q.avoid_countries)
-        blockers = [c for c in cs if ok(avoid_countries=q.avoid_countries - {c})]
-        which = ", ".join(blockers) if blockers else ", ".join(cs)
-        reasons.append(f"every route passes through an avoided country ({which})")
+        blockers = [c for c in cs if ok(avoid_countries=q.avoid_countries - {c})] or cs
+        out.append(
+            Blocker(
+                "avoid_countries",
+                f"every route passes through an avoided country ({', '.join(blockers)})",
+                tuple(blockers),
+            )
+        )
     if q.avoid and ok(avoid=frozenset()):
         blockers = [a for a in sorted(q.avoid) if ok(avoid=q.avoid - {a})]
         label = ", ".join(str(names.get(a, a)) for a in (blockers or sorted(q.avoid)))
-        if len(blockers) == 0 and len(q.avoid) > 1:
-            reasons.append(f"the avoided places/crossings together close every way ({label})")
-        else:
-            reasons.append(f"every route needs an avoided place or crossing ({label})")
+        text = (
+            f"the avoided places/crossings together close every way ({label})"
+            if not blockers and len(q.avoid) > 1
+            else f"every route needs an avoided place or crossing ({label})"
+        )
+        out.append(Blocker("avoid", text, tuple(blockers or sorted(q.avoid))))
     if q.via and ok(via=()):
-        reasons.append("the via points cannot be reached under the other constraints")
-    if reasons:
-        return "no route: " + "; ".join(reasons)
+        out.append(
+            Blocker(
+                "via",
+                "the via points cannot be reached under the other constraints",
+                tuple(v.id for v in q.via),
+            )
+        )
+    if out:
+        return tuple(out)
     return (
-        f"no route between {q.origin.name} and {q.destination.name} under these constraints "
-        "(no single constraint relaxed alone opens one)"
+        Blocker(
+            "other",
+            f"no route between {q.origin.name} and {q.destination.name} under these constraints "
+            "(no single constraint relaxed alone opens one)",
+        ),
     )
+
+
+def no_route_message(blockers: Sequence[Blocker], hints: Mapping[str, str] = CLI_HINTS) -> str:
+    """One sentence naming every blocker, each with its hint (``hints``: kind -> how to relax it)."""
+    parts = [f"{b.text} ({hints[b.kind]})" if b.kind in hints else b.text for b in blockers]
+    return "no route: " + "; ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------

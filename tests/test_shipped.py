@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 from corridors.data import validate_dataset
-from corridors.routing import NoRoute, weight_function
+from corridors.routing import NoRoute, disruptions_of, weight_function
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_avoiding_azerbaijan_detours_or_explains(net):
 
 
 def test_trans_afghan_railway_only_with_planned_links(net):
-    r = net.route("Termez", "Karachi", by="time")
+    r = net.route("Termez", "Karachi", by="time", ignore_disruptions=True)  # normal operations
     assert all(leg.status == "operational" for leg in r.legs)
     assert "AF" in r.countries and r.countries[-1] == "PK"
     with pytest.raises(NoRoute, match="planned"):
@@ -180,9 +180,11 @@ def test_place_search_spellings(net):
 
 def test_matrix_equals_networkx_on_the_shipped_network(net):
     ids = ["altynkol", "dostyk", "tashkent", "almaty", "termez", "aktau", "poti", "karachi", "kabul"]
-    m = net.matrix(ids, ids, by="time")
+    m = net.matrix(ids, ids, by="time")  # the events in force on the dataset's date apply
     G = net.graph
-    w = weight_function(net, by="time")
+    in_force = frozenset(e.id for e in net.events_in_force())
+    assert in_force  # Torkham and Chaman closed in 2026
+    w = weight_function(net, by="time", disrupted=disruptions_of(net, in_force))
     ends = G.graph["endpoints"]
     for o in ids:
         ref = nx.single_source_dijkstra_path_length(G, ends[o][0], weight=w)
@@ -198,7 +200,7 @@ def test_matrix_equals_networkx_on_the_shipped_network(net):
 
 def test_route_equals_networkx_dijkstra(net):
     for by in ("time", "cost", "distance", "co2", "generalized"):
-        r = net.route("altynkol", "istanbul", by=by)
+        r = net.route("altynkol", "istanbul", by=by, ignore_disruptions=True)
         G = net.graph
         w = weight_function(net, by=by)
         ends = G.graph["endpoints"]
@@ -326,3 +328,38 @@ def test_new_named_crossings_are_routable(net, crossing, a, b, kw):
             break
         closed += used
     assert crossing in used
+
+
+def test_afghan_pakistani_crossings_closed_on_the_dataset_date_are_avoided(net):
+    closed = {"torkham_af_pk_road", "wesh_chaman_road"}
+    normal = net.route("Termez", "Peshawar", modes=["road"], ignore_disruptions=True)
+    assert closed & {leg.link for leg in normal.legs}
+    now = net.route("Termez", "Peshawar", modes=["road"])  # as of the dataset's date (2026)
+    assert not closed & {leg.link for leg in now.legs}
+    assert now.totals.time_h > normal.totals.time_h
+
+
+def test_termez_to_peshawar_by_road_blocked_by_the_suspension_names_the_events(net):
+    with pytest.raises(NoRoute) as exc:
+        net.route(
+            "Termez", "Peshawar", modes=["road"], avoid_countries=["IR", "CN", "TJ"], as_of="2025-11-15"
+        )
+    kinds = {b.kind for b in exc.value.blockers}
+    assert "disruption" in kinds
+    assert "Torkham" in exc.value.reason and "Chaman" in exc.value.reason and "2025-11-15" in exc.value.reason
+    before = net.route(
+        "Termez", "Peshawar", modes=["road"], avoid_countries=["IR", "CN", "TJ"], as_of="2025-06-01"
+    )
+    assert before.countries[-1] == "PK"
+
+
+def test_an_open_ended_delay_holds_while_confirmed_and_adds_its_hours(net):
+    # Saryagash: trains idle 5-6 days (delay 120 h, confirmed 2025-12-09)
+    on = net.route("Shymkent", "Tashkent", modes=["rail"], as_of="2025-12-09")
+    off = net.route("Shymkent", "Tashkent", modes=["rail"], ignore_disruptions=True)
+    if "saryagash_keles_rail" in {leg.link for leg in on.legs}:
+        assert on.totals.delay_h == 120 and on.totals.time_h == pytest.approx(off.totals.time_h + 120)
+    else:  # the delay pushed the route to another crossing
+        assert on.totals.time_h > off.totals.time_h
+    later = net.route("Shymkent", "Tashkent", modes=["rail"], as_of="2026-03-01")
+    assert later.totals.delay_h == 0
