@@ -1065,6 +1065,8 @@ def matrix(
     include_planned: bool = False,
     teu: float | None = None,
     container: str = "20ft",
+    as_of: date | str | None = None,
+    ignore_disruptions: bool = False,
 ) -> pd.DataFrame:
     """Objective value of the best route for every origin x destination (NaN: no route).
 
@@ -1084,6 +1086,8 @@ def matrix(
         include_planned=include_planned,
         teu=teu,
         container=container,
+        as_of=as_of,
+        ignore_disruptions=ignore_disruptions,
     )
     o_places = [net.place(o) for o in origins]
     d_places = [net.place(d) for d in destinations]
