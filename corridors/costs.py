@@ -57,6 +57,7 @@ __all__ = [
 OBJECTIVES: Mapping[str, str] = MappingProxyType(
     {
         "time": "hours",
+        "time_p90": "hours within which 90 % of shipments arrive",
         "cost": "USD per shipment",
         "distance": "km",
         "co2": "kg CO2",

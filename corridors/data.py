@@ -68,6 +68,8 @@ EVENT_DIRECTIONS = {
     "country": ("both", "inbound", "outbound"),
     "corridor": ("both",),
 }
+SPREAD_COMPONENTS = ("border", "sailing", "handling", "gauge_change", "line_haul")
+SPREAD_SCOPES = ("link", "node", "country", "default")
 VALIDATION_METRICS = ("time_h", "cost_usd", "distance_km")
 VALIDATION_KINDS = ("schedule", "realised", "tariff", "distance")
 OBJECTIVE_NAMES = ("time", "cost", "distance", "co2", "generalized")
@@ -232,6 +234,23 @@ _TERMINAL_COLS = [
     "note",
 ]
 _SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_SPREAD_COLS = [
+    "id",
+    "component",
+    "scope",
+    "target",
+    "mode",
+    "direction",
+    "low",
+    "high",
+    "unit",
+    "months",
+    "basis",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
 _EVENT_COLS = [
     "id",
     "target_kind",
@@ -322,6 +341,7 @@ class Dataset:
     tariff_records: tuple[Record, ...] = field(default=())
     validation_records: tuple[Record, ...] = field(default=())
     event_records: tuple[Record, ...] = field(default=())
+    spread_records: tuple[Record, ...] = field(default=())
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -378,6 +398,11 @@ class Dataset:
     def sources(self) -> pd.DataFrame:
         """sources.csv rows."""
         return _table(self.source_records, _SOURCE_COLS)
+
+    @cached_property
+    def spreads(self) -> pd.DataFrame:
+        """spreads.csv rows: the published range of each waiting component."""
+        return _table(self.spread_records, _SPREAD_COLS)
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -1204,6 +1229,66 @@ def _events(
     return out
 
 
+def _spreads(
+    path: Path, problems: list[Problem], src: set[str], targets: Mapping[str, set[str]]
+) -> list[Record] | None:
+    """spreads.csv: published ranges (read as P10-P90) of the time components (see geodata/README.md)."""
+    f = path / "spreads.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("id", "component", "scope", "low", "high"), problems)
+    chk = _Checker("spreads.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        sid = chk.ident(r, fid, seen)
+        comp = chk.choice(r, fid, "component", SPREAD_COMPONENTS)
+        scope = chk.choice(r, fid, "scope", SPREAD_SCOPES)
+        target = (r.get("target") or "").strip()
+        if scope == "default" and target:
+            chk.add(fid, "target", "a default row has no target")
+        elif scope in ("link", "node") and target not in targets.get(scope, set()):
+            chk.add(fid, "target", f"{scope} {target!r} does not exist in the dataset")
+        elif scope == "country" and target not in COUNTRIES:
+            chk.add(fid, "target", f"unknown country code {target!r}")
+        mode = (r.get("mode") or "").strip()
+        if mode and mode not in MODES:
+            chk.add(fid, "mode", f"unknown mode {mode!r}")
+        direction = (r.get("direction") or "").strip() or "both"
+        if direction not in ("both", "forward", "reverse"):
+            chk.add(fid, "direction", f"unknown value {direction!r} (both, forward, reverse)")
+        low = chk.number(r, fid, "low", required=True, positive=True)
+        high = chk.number(r, fid, "high", required=True, positive=True)
+        if low is not None and high is not None and not high > low:
+            chk.add(fid, "high", f"must be above low ({high:g} <= {low:g})")
+        months: list[int] = []
+        for m in (r.get("months") or "").split(";"):
+            if m.strip():
+                if m.strip().isdigit() and 1 <= int(m) <= 12:
+                    months.append(int(m))
+                else:
+                    chk.add(fid, "months", f"{m.strip()[:10]!r} is not a month number 1-12")
+        if sid:
+            out.append(
+                {
+                    "id": sid,
+                    "component": comp,
+                    "scope": scope,
+                    "target": target,
+                    "mode": mode,
+                    "direction": direction,
+                    "low": low or 1.0,
+                    "high": high or 1.0,
+                    "unit": (r.get("unit") or "").strip(),
+                    "months": months,
+                    "basis": (r.get("basis") or "").strip(),
+                    **chk.sourcing(r, fid),
+                }
+            )
+    return out
+
+
 def _meta(path: Path, problems: list[Problem]) -> dict[str, Any]:
     """dataset.toml: ``title``, ``as_of`` (a TOML date), ``version``. Absent: an empty mapping."""
     import tomllib
@@ -1301,6 +1386,11 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
     validation = _validation(path, problems, src, node_ids)
     events = _events(path, problems, src, subjects)
+    spreads = _spreads(path, problems, src, subjects)
+    if spreads is None and path.resolve() != DEFAULT_GEODATA.resolve():
+        # the shipped spreads: their country and default rows apply, link and place rows match nothing
+        shipped = _spreads(DEFAULT_GEODATA, [], set(), {}) or []
+        spreads = [s for s in shipped if s["scope"] in ("country", "default")]
     meta = _meta(path, problems)
     tariffs = _tariffs(path, problems, src, nodes, links)
     if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
@@ -1320,6 +1410,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         tariff_records=tuple(tariffs or ()),
         validation_records=tuple(validation),
         event_records=tuple(events),
+        spread_records=tuple(spreads or ()),
         meta=meta,
     )
     return ds, problems

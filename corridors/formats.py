@@ -94,8 +94,13 @@ def _route_table(routes: Sequence[Route]) -> str:
         f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)}; "
         f"{_as_of(q)})\n"
     )
+    touched = {e for r in routes for leg in r.legs for e in leg.events}
     for e in disruptions_in_force(routes):
-        out.write(f"  in force: {e['title']}\n")
+        if e["id"] in touched:
+            out.write(f"  on these routes: {e['title']}\n")
+    elsewhere = len([e for e in disruptions_in_force(routes) if e["id"] not in touched])
+    if elsewhere:
+        out.write(f"  {elsewhere} other disruption(s) in force elsewhere (see `corridors events`)\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
         out.write(f"\nRoute {i}: {r.summary()}\n")
@@ -105,6 +110,15 @@ def _route_table(routes: Sequence[Route]) -> str:
             f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
             f"{t.border_crossings} border(s), {t.transfers} transfer(s)\n"
         )
+        d = r.distribution
+        if d is not None:
+            on_time = (
+                f" | P(within {d.deadline_h / 24:g} d) = {d.p_on_time:.0%}" if d.p_on_time is not None else ""
+            )
+            out.write(
+                f"  transit time P10-P50-P90: {d.p10:,.0f} - {d.p50:,.0f} - {d.p90:,.0f} h "
+                f"({d.p10 / 24:.1f} - {d.p50 / 24:.1f} - {d.p90 / 24:.1f} d){on_time}\n"
+            )
         items = " + ".join(f"{_ITEM_LABEL[k]} {v:,.0f}" for k, v in t.cost_breakdown.items() if round(v))
         out.write(f"  cost: {t.cost_usd:,.0f} USD = {items or '0'}\n")
         out.write(

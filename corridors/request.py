@@ -49,6 +49,10 @@ class RouteRequest:
         ISO date (``YYYY-MM-DD``) whose disruptions in force apply; ``None``: the dataset's own date.
     ignore_disruptions
         Normal operations: no dated disruption applies.
+    samples, seed
+        Monte Carlo draws (0: none) and seed of the transit-time distribution (P10/P50/P90).
+    deadline_days
+        Report the probability of arriving within this many days.
     """
 
     origin: str
@@ -64,6 +68,9 @@ class RouteRequest:
     teu: float | None = None
     as_of: str | None = None
     ignore_disruptions: bool = False
+    samples: int = 10_000
+    seed: int = 0
+    deadline_days: float | None = None
 
     @classmethod
     def make(cls, origin: str, destination: str, **options: Any) -> RouteRequest:
@@ -88,6 +95,8 @@ class RouteRequest:
                 norm[key] = bool(value)
             elif key == "as_of":
                 norm[key] = str(value)
+            elif key == "deadline_days":
+                norm[key] = float(value)
             elif key == "teu":
                 norm[key] = None if value is None else float(value)
             elif key in ("alternatives", "k"):
@@ -101,6 +110,8 @@ class RouteRequest:
         out = asdict(self)
         for key in ("origin", "destination", "alternatives"):
             out.pop(key)
+        days = out.pop("deadline_days")
+        out["deadline_h"] = None if days is None else days * 24.0
         return out
 
     def with_(self, **changes: Any) -> RouteRequest:

@@ -18,11 +18,20 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from corridors.costs import CONTAINERS, COST_ITEMS, OBJECTIVES, CostModel, Price
-from corridors.data import MODES, STATUSES
+from corridors.data import MODES, STATUSES, Dataset
 from corridors.events import NONE, Disruptions, Event, active_events, disruptions
 from corridors.graph import ADDITIVE, Lookup
 from corridors.places import Place
 from corridors.request import RouteRequest
+from corridors.uncertainty import (
+    SAMPLES,
+    SEED,
+    SpreadTable,
+    TimeDistribution,
+    edge_components,
+    p90_excess,
+    time_distribution,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,6 +63,7 @@ class Routable(Protocol):
     Engines compiled for an option set are memoised in the object's ``__dict__``.
     """
 
+    dataset: Dataset
     model: CostModel
     graph: nx.DiGraph
 
@@ -107,6 +117,9 @@ class Query:
     as_of: date | None = None
     ignore_disruptions: bool = False
     events: frozenset[str] = frozenset()  # ids of the events in force that routing honours
+    samples: int = SAMPLES  # Monte Carlo draws of the transit time (0: none)
+    seed: int = SEED
+    deadline_h: float | None = None
 
     def options(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
         """The engine options of this query (``extra_avoid`` added to the avoided ids)."""
@@ -156,6 +169,8 @@ class Leg:
     cost_breakdown: Mapping[str, float] = field(default_factory=dict)
     price_basis: str = ""
     link: str | None = None
+    operation: str = ""  # transfer or gauge_change for a handling step
+    reverse: bool = False  # travelled to -> from of its link
     gauge_mm: int | None = None
     note: str = ""
     coords: tuple[tuple[float, float], ...] = ()
@@ -272,6 +287,7 @@ class Route:
     estimate: bool
     signature: frozenset[str] = field(default=frozenset(), repr=False)
     events_source: tuple[Event, ...] = field(default=(), repr=False)
+    distribution: TimeDistribution | None = None
 
     @property
     def coords(self) -> list[tuple[float, float]]:
@@ -325,7 +341,7 @@ class Route:
         """The route object of the JSON contract (design section 5)."""
         return {
             "summary": self.summary(),
-            "totals": self.totals.to_dict(),
+            "totals": {**self.totals.to_dict(), **(self.distribution.to_dict() if self.distribution else {})},
             "countries": list(self.countries),
             "corridors": list(self.corridors),
             "estimate": self.estimate,
@@ -434,6 +450,19 @@ def make_options(
     )
 
 
+def _whole(value: Any, name: str, lo: int, hi: int) -> int:
+    """An integer option within [lo, hi]; InvalidQuery otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidQuery(f"{name} must be a whole number, got {str(value)[:20]!r}")
+    try:
+        f = float(value)
+    except ValueError:
+        raise InvalidQuery(f"{name} must be a whole number, got {str(value)[:20]!r}") from None
+    if not math.isfinite(f) or f != int(f) or not lo <= f <= hi:
+        raise InvalidQuery(f"{name} must be a whole number from {lo} to {hi}, got {str(value)[:20]!r}")
+    return int(f)
+
+
 def parse_as_of(value: date | str) -> date:
     """A date from a date or an ISO string; InvalidQuery otherwise."""
     if isinstance(value, date):
@@ -445,10 +474,31 @@ def parse_as_of(value: date | str) -> date:
 
 
 def make_query(
-    net: Routable, origin: str, destination: str, *, via: Iterable[str] = (), **options: Any
+    net: Routable,
+    origin: str,
+    destination: str,
+    *,
+    via: Iterable[str] = (),
+    samples: int = SAMPLES,
+    seed: int = SEED,
+    deadline_h: float | None = None,
+    **options: Any,
 ) -> Query:
-    """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound."""
+    """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound.
+
+    ``samples``/``seed``/``deadline_h`` set the transit-time distribution reported with each route.
+    """
     opts = make_options(net, **options)
+    samples_i = _whole(samples, "samples", 0, 1_000_000)
+    seed_i = _whole(seed, "seed", 0, 2**63 - 1)
+    if deadline_h is not None:
+        try:
+            deadline_f = float(deadline_h)
+        except (TypeError, ValueError):
+            raise InvalidQuery(f"deadline must be a number of hours, got {str(deadline_h)[:20]!r}") from None
+        if not math.isfinite(deadline_f) or deadline_f <= 0 or deadline_f > 24 * 3650:
+            raise InvalidQuery(f"deadline must be more than 0 and at most 10 years, got {deadline_h!r}")
+        deadline_h = deadline_f
     o = net.place(origin)
     d = net.place(destination)
     if o.id == d.id:
@@ -475,6 +525,9 @@ def make_query(
         opts.as_of,
         opts.ignore_disruptions,
         opts.events,
+        samples_i,
+        seed_i,
+        deadline_h,
     )
 
 
@@ -501,10 +554,17 @@ def weight_function(
     once, the graph is untouched.
     """
     closed, delays = disrupted.closed, disrupted.delays
+    risk = risk_weights(net) if by == "time_p90" else None
     statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
     vot = net.model.value_of_time * CONTAINERS[container] if by == "generalized" else 0.0
     cost_key = f"cost_{container}"
-    key = {"time": "time_h", "cost": cost_key, "distance": "distance_km", "co2": "co2_kg"}.get(by)
+    key = {
+        "time": "time_h",
+        "time_p90": "time_h",
+        "cost": cost_key,
+        "distance": "distance_km",
+        "co2": "co2_kg",
+    }.get(by)
     all_modes = modes >= set(MODES)
 
     def w(u: str, v: str, d: dict[str, Any]) -> float | None:
@@ -522,6 +582,8 @@ def weight_function(
         if key is not None and key != "time_h":
             return float(d[key])
         hours = d["time_h"]
+        if risk is not None:
+            hours += risk.get((u, v), 0.0)
         if delays:
             hit = delays.get((u, v))
             if hit is not None:
@@ -760,6 +822,8 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 sources=tuple(dict.fromkeys((*d["sources"], *price.sources))),
                 estimate=bool(d["estimate"]),
                 link=d["link"],
+                operation=d["kind"] if d["kind"] in ("transfer", "gauge_change") else "",
+                reverse=bool(d.get("reverse")),
                 gauge_mm=d.get("gauge"),
                 note=note,
                 coords=coords,
@@ -843,9 +907,11 @@ def route(net: Routable, origin: str, destination: str, **options: Any) -> Route
     origin, destination
         Place ids, names or aliases.
     **options
-        ``by`` (time, cost, distance, co2, generalized), ``modes``, ``avoid_countries``, ``avoid``
-        (place or link ids/names), ``via``, ``include_planned`` (planned and under-construction links;
-        off by default), ``teu`` (shipment size; cost and CO2 scale with it).
+        ``by`` (time, time_p90, cost, distance, co2, generalized), ``modes``, ``avoid_countries``,
+        ``avoid`` (place or link ids/names), ``via``, ``include_planned`` (planned and under-construction
+        links; off by default), ``container`` (``20ft``/``40ft``), ``teu`` (shipment size; cost and CO2
+        scale with it), ``as_of`` / ``ignore_disruptions`` (dated disruptions), ``samples``, ``seed`` and
+        ``deadline_h`` (the transit-time distribution; ``samples=0`` skips it).
 
     Raises
     ------
@@ -854,31 +920,53 @@ def route(net: Routable, origin: str, destination: str, **options: Any) -> Route
     InvalidQuery
         A bad option.
     NoRoute
-        Nothing satisfies the constraints; the reason names the blocking constraint.
+        Nothing satisfies the constraints; ``blockers`` name what blocks.
     """
-    q = make_query(net, origin, destination, **options)
-    hit = _solve(net, q, _options_for(q))
-    if hit is None:
-        raise NoRoute(explain_no_route(net, q))
-    return _route_from_path(net, q, *hit)
+    return routes(net, origin, destination, k=1, **options)[0]
 
 
 def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
-    """Up to ``k`` meaningfully different routes, best first.
+    """Up to ``k`` meaningfully different routes, best first (options as :func:`route`).
 
     Alternatives differ in a border crossing, a sea leg (port pair) or a transfer terminal, not by a
     trivial detour: starting from the best route, each distinctive element is banned in turn (then in
     combination) and the best remaining route is kept when its signature is new. When the best route
     has no such element (a domestic line haul), alternatives must share under 70 % of its distance.
+
+    ``by="time_p90"`` ranks by the 90th percentile of transit time, which does not add up edge by edge:
+    candidates are the alternatives by mean time and those by a risk-weighted time (each edge's mean plus
+    its components' P90 excess), each sampled (:mod:`corridors.uncertainty`); the k with the lowest P90
+    are returned.
     """
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
         raise InvalidQuery(f"alternatives must be an integer from 1 to 10, got {k!r}")
     q = make_query(net, origin, destination, **options)
+    if q.by == "time_p90":
+        cands = _alternatives(net, replace(q, by="time"), min(10, k + 2))
+        cands += _alternatives(net, replace(q, by="time_p90"), min(10, k + 2))
+        scored = sorted(
+            (with_distribution(net, replace(r, query=q)) for r in cands),
+            key=lambda r: (r.distribution.p90, r.totals.time_h),
+        )  # type: ignore[union-attr]
+        found: list[Route] = []
+        for r in scored:
+            if all(_distinct(r, f) for f in found):
+                found.append(replace(r, objective_value=r.distribution.p90))  # type: ignore[union-attr]
+            if len(found) == k:
+                break
+        return found
+    return [with_distribution(net, r) for r in _alternatives(net, q, k)]
+
+
+def _alternatives(net: Routable, q: Query, k: int) -> list[Route]:
+    """The best route and up to ``k - 1`` distinct alternatives under ``q`` (no distributions)."""
     hit = _solve(net, q, _options_for(q))
     if hit is None:
         raise NoRoute(explain_no_route(net, q))
     best = _route_from_path(net, q, *hit)
     found = [best]
+    if k == 1:
+        return found
     seen_bans: set[frozenset[str]] = {frozenset()}
     heap: list[tuple[float, int, frozenset[str], Route]] = []
     counter = 0
@@ -912,6 +1000,47 @@ def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **option
             found.append(cand)
         push(ban, cand)
     return found
+
+
+def with_distribution(net: Routable, r: Route) -> Route:
+    """The route with its transit-time distribution (P10/P50/P90, on-time probability) attached."""
+    q = r.query
+    if not q.samples:
+        return r
+    dist = time_distribution(
+        r.legs,
+        spread_table(net),
+        net.lookup.country,
+        month=q.as_of.month if q.as_of else None,
+        samples=q.samples,
+        seed=q.seed,
+        deadline_h=q.deadline_h,
+    )
+    return replace(r, distribution=dist)
+
+
+def risk_weights(net: Routable) -> dict[tuple[str, str], float]:
+    """Per edge, how far its components' P90s sum above their means (memoised; all-year spreads)."""
+    weights = net.__dict__.get("_risk_weights")
+    if weights is None:
+        table, country = spread_table(net), net.lookup.country
+        weights = {}
+        for u, v, d in net.graph.edges(data=True):
+            if d["kind"] != "access":
+                x = p90_excess(edge_components(d, table, country))
+                if x:
+                    weights[(u, v)] = x
+        net.__dict__["_risk_weights"] = weights
+    return weights
+
+
+def spread_table(net: Routable) -> SpreadTable:
+    """The network's spread table (memoised)."""
+    table = net.__dict__.get("_spread_table")
+    if table is None:
+        table = SpreadTable(net.dataset.spread_records)
+        net.__dict__["_spread_table"] = table
+    return table
 
 
 def plan(net: Routable, request: RouteRequest) -> tuple[Route, ...]:
