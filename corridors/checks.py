@@ -6,8 +6,14 @@ points, modes, avoided countries, objective, container and the date it describes
 the query with the same engine as ``corridors route``; the ratio is the model's value over the
 midpoint of the published range. Nothing here feeds back into the model: these figures only check it.
 
+For times the model also gives its transit-time distribution (:mod:`corridors.uncertainty`): a
+**schedule** (timetable, launch or plan) is compared with the P50, the typical run; a **realised** time
+(operator-reported) is checked for falling inside the P10-P90 band. Costs and distances are compared with
+the model's single value.
+
 The summary groups cases by metric and kind and reports the median absolute error and the share of
-cases within 25 %, with the targets the project holds itself to (:data:`TARGETS`).
+cases within 25 %, with the targets the project holds itself to (:data:`TARGETS`), and for realised
+times the share inside P10-P90.
 """
 
 from __future__ import annotations
@@ -56,6 +62,24 @@ class CaseResult:
     model: float | None
     summary: str = ""
     message: str = ""
+    p10: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+    @property
+    def compared(self) -> float | None:
+        """The model value compared with the published midpoint: the P50 for a schedule, else the model's
+        value (the mean time, the cost, the distance)."""
+        if self.case["kind"] == "schedule" and self.p50 is not None:
+            return self.p50
+        return self.model
+
+    @property
+    def in_band(self) -> bool | None:
+        """For a time: whether the published midpoint lies inside the model's P10-P90."""
+        if self.p10 is None or self.p90 is None or self.model is None:
+            return None
+        return self.p10 <= self.published_mid <= self.p90
 
     @property
     def published_mid(self) -> float:
@@ -64,8 +88,9 @@ class CaseResult:
 
     @property
     def ratio(self) -> float | None:
-        """Model / published midpoint."""
-        return None if self.model is None else self.model / self.published_mid
+        """:attr:`compared` / published midpoint."""
+        v = self.compared
+        return None if v is None else v / self.published_mid
 
     @property
     def error_pct(self) -> float | None:
@@ -76,9 +101,10 @@ class CaseResult:
     @property
     def in_range(self) -> bool | None:
         """Whether the model falls inside the published range."""
-        if self.model is None:
+        v = self.compared
+        if v is None:
             return None
-        return float(self.case["low"]) <= self.model <= float(self.case["high"])
+        return float(self.case["low"]) <= v <= float(self.case["high"])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready row."""
@@ -95,7 +121,12 @@ class CaseResult:
             "published_low": c["low"],
             "published_high": c["high"],
             "model": None if self.model is None else round(self.model, 2),
+            "model_p10": _round(self.p10, 2),
+            "model_p50": _round(self.p50, 2),
+            "model_p90": _round(self.p90, 2),
+            "compared": "p50" if self.case["kind"] == "schedule" and self.p50 is not None else "value",
             "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "in_p10_p90": self.in_band,
             "error_pct": None if self.error_pct is None else round(self.error_pct, 1),
             "in_range": self.in_range,
             "route": self.summary,
@@ -117,6 +148,7 @@ class GroupSummary:
     ratio_min: float | None
     ratio_max: float | None
     target: Target | None
+    in_band_share: float | None = None
 
     @property
     def meets_target(self) -> bool | None:
@@ -140,6 +172,7 @@ class GroupSummary:
             "within_25_pct_share": _round(self.within_25_pct, 3),
             "ratio_min": _round(self.ratio_min, 3),
             "ratio_max": _round(self.ratio_max, 3),
+            "in_p10_p90_share": _round(self.in_band_share, 3),
             "target": self.target.describe() if self.target else "",
             "meets_target": self.meets_target,
         }
@@ -157,8 +190,11 @@ def _round(x: float | None, n: int) -> float | None:
     return None if x is None else round(x, n)
 
 
-def case_route(net: Network, case: Mapping[str, Any]) -> Route:
-    """The model's route for a case's query (raises the library's errors when there is none)."""
+def case_route(net: Network, case: Mapping[str, Any], *, samples: int = 2_000, seed: int = 0) -> Route:
+    """The model's route for a case's query (raises the library's errors when there is none).
+
+    The case's ``as_of`` date picks the disruptions in force and the season of the spreads.
+    """
     return net.route(
         case["origin"],
         case["destination"],
@@ -167,10 +203,15 @@ def case_route(net: Network, case: Mapping[str, Any]) -> Route:
         avoid_countries=case["avoid_countries"],
         via=case["via"],
         container=case["container"],
+        as_of=case["as_of"],
+        samples=samples if case["metric"] == "time_h" else 0,
+        seed=seed,
     )
 
 
-def check_model(net: Network, *, cases: Iterable[Mapping[str, Any]] | None = None) -> ModelCheck:
+def check_model(
+    net: Network, *, cases: Iterable[Mapping[str, Any]] | None = None, samples: int = 2_000, seed: int = 0
+) -> ModelCheck:
     """Run every case of the dataset's ``validation.csv`` (or ``cases``) through the engine.
 
     Parameters
@@ -179,6 +220,8 @@ def check_model(net: Network, *, cases: Iterable[Mapping[str, Any]] | None = Non
         The network whose model is checked.
     cases
         Validation records (as the loader makes them); the dataset's own by default.
+    samples, seed
+        Monte Carlo draws for the time cases' P10/P50/P90.
 
     Returns
     -------
@@ -191,12 +234,22 @@ def check_model(net: Network, *, cases: Iterable[Mapping[str, Any]] | None = Non
     results = []
     for case in net.dataset.validation_records if cases is None else cases:
         try:
-            r = case_route(net, case)
+            r = case_route(net, case, samples=samples, seed=seed)
         except (NoRoute, InvalidQuery, PlaceNotFound) as exc:
             results.append(CaseResult(case, None, message=str(exc)))
             continue
         value = float(getattr(r.totals, _TOTAL_KEY[case["metric"]]))
-        results.append(CaseResult(case, value, summary=r.summary()))
+        d = r.distribution
+        results.append(
+            CaseResult(
+                case,
+                value,
+                summary=r.summary(),
+                p10=d.p10 if d else None,
+                p50=d.p50 if d else None,
+                p90=d.p90 if d else None,
+            )
+        )
     return ModelCheck(tuple(results), tuple(_groups(results)))
 
 
@@ -215,6 +268,7 @@ def _groups(results: Sequence[CaseResult]) -> list[GroupSummary]:
             continue
         ratios = [r.ratio for r in group if r.ratio is not None]
         errors = [abs(r.error_pct) for r in group if r.error_pct is not None]
+        bands = [r.in_band for r in group if r.in_band is not None]
         out.append(
             GroupSummary(
                 metric=metric,
@@ -226,6 +280,7 @@ def _groups(results: Sequence[CaseResult]) -> list[GroupSummary]:
                 ratio_min=min(ratios) if ratios else None,
                 ratio_max=max(ratios) if ratios else None,
                 target=TARGETS.get((metric, kind)),
+                in_band_share=sum(bands) / len(bands) if bands else None,
             )
         )
     return out

@@ -34,6 +34,14 @@ _PLACES_EPILOG = """examples:
   corridors places alyat           # Alat port (also Ələt, Алят)
   corridors places --kind port --format json
 """
+_COMPARE_EPILOG = """for each pair: the best route on the baseline and under the scenario, the change in
+P50 and P90 time, cost and CO2, pairs that lose every route (with the reason), and links that gain or
+lose use.
+
+examples:
+  corridors compare --scenario geodata/scenarios/trans_afghan_open.toml
+  corridors compare --scenario my.toml --pairs pairs.csv --by cost --format csv
+"""
 _EVENTS_EPILOG = """a closure, trade suspension or dispatch ban hides what it targets; a delay or capacity cut
 adds hours. Without an end date a closure stays in force; a delay holds until it was last confirmed.
 
@@ -100,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of meaningfully different routes (1-10, default 1)",
     )
     r.add_argument(
+        "--scenario",
+        default=None,
+        metavar="FILE",
+        help="route under a scenario (TOML/JSON file of edits; see geodata/scenarios/)",
+    )
+    r.add_argument(
         "--deadline",
         type=float,
         default=None,
@@ -141,6 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("query", nargs="?", default="")
     pl.add_argument("--kind", choices=("hub", "port", "border_post", "terminal", "junction"))
     pl.add_argument("--format", choices=("table", "json"), default="table")
+
+    cp = sub.add_parser(
+        "compare",
+        help="a scenario against the baseline over origin-destination pairs",
+        epilog=_COMPARE_EPILOG,
+        formatter_class=fmt,
+    )
+    cp.add_argument("--scenario", required=True, metavar="FILE", help="scenario file (TOML or JSON)")
+    cp.add_argument(
+        "--pairs",
+        default=None,
+        metavar="PAIRS.csv",
+        help="CSV with origin,destination columns (default: geodata/scenarios/pairs.csv, the main corridors)",
+    )
+    _add_constraints(cp)
+    cp.add_argument("--samples", type=int, default=2_000, metavar="N", help="Monte Carlo draws per route")
+    cp.add_argument("--seed", type=int, default=0, metavar="S")
+    cp.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     ev = sub.add_parser(
         "events",
@@ -245,6 +277,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from corridors.network import load_network
     from corridors.places import PlaceNotFound
     from corridors.routing import InvalidQuery, NoRoute
+    from corridors.scenarios import ScenarioError
 
     try:
         net = load_network(args.data)
@@ -259,6 +292,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _check_model(net, args)
         if args.command == "events":
             return _events(net, args)
+        if args.command == "compare":
+            return _compare(net, args)
         return _places(net, args)
     except PlaceNotFound as exc:
         return _fail(EXIT_BAD_INPUT, str(exc))
@@ -266,6 +301,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fail(EXIT_BAD_INPUT, str(exc))
     except NoRoute as exc:
         return _fail(EXIT_NO_ROUTE, exc.reason)
+    except ScenarioError as exc:
+        return _fail(EXIT_BAD_INPUT, f"the scenario is invalid:\n{exc}")
 
 
 def _constraints(args: argparse.Namespace) -> dict[str, Any]:
@@ -304,6 +341,8 @@ def _route(net: Any, args: argparse.Namespace) -> int:
         raise InvalidQuery(f"--alternatives must be 1 to 10, got {args.alternatives}")
     if args.teu is not None and not math.isfinite(args.teu):
         raise InvalidQuery("--teu must be a finite number")
+    if args.scenario is not None:
+        net = net.with_scenario(args.scenario)
     found = net.plan(request_from_args(args))
     if args.link is not None:
         from corridors.share import route_link
@@ -323,6 +362,29 @@ def _matrix(net: Any, args: argparse.Namespace) -> int:
 
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
     sys.stdout.write(render_matrix(df, args.format, objective=args.by))
+    return EXIT_OK
+
+
+def _compare(net: Any, args: argparse.Namespace) -> int:
+    from corridors.data import DEFAULT_GEODATA
+    from corridors.formats import render_comparison
+    from corridors.places import PlaceNotFound
+    from corridors.scenarios import compare, read_pairs
+
+    scen = net.with_scenario(args.scenario)
+    pairs = read_pairs(args.pairs or DEFAULT_GEODATA / "scenarios" / "pairs.csv")
+    bad = []
+    for i, (o, d) in enumerate(pairs, start=2):
+        for role, text in (("origin", o), ("destination", d)):
+            try:
+                net.place(text)
+            except PlaceNotFound as exc:
+                bad.append(f"line {i} {role}: {exc}")
+    if bad:
+        return _fail(EXIT_BAD_INPUT, "the pairs name unknown places:\n" + "\n".join(f"  - {b}" for b in bad))
+    opts = _constraints(args)
+    opts.update(samples=args.samples, seed=args.seed)
+    sys.stdout.write(render_comparison(compare(net, scen, pairs, **opts), args.format))
     return EXIT_OK
 
 

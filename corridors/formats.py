@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from corridors.events import Event
     from corridors.places import Place
     from corridors.routing import Route
+    from corridors.scenarios import Comparison
 
 __all__ = [
     "ROUTE_FORMATS",
     "render_check",
+    "render_comparison",
     "render_events",
     "render_matrix",
     "render_places",
@@ -336,7 +338,20 @@ def render_check(check: ModelCheck, fmt: str) -> str:
             w.writerow({**c, "source": ";".join(c["source"])})
         return out.getvalue()
     unit = {"time_h": "h", "cost_usd": "USD", "distance_km": "km"}
-    rows = [("case", "metric", "kind", "published", "model", "ratio", "in range", "route")]
+    rows = [
+        (
+            "case",
+            "metric",
+            "kind",
+            "published",
+            "model",
+            "P10-P50-P90",
+            "ratio",
+            "in range",
+            "in P10-P90",
+            "route",
+        )
+    ]
     for r in check.results:
         c = r.case
         lo, hi = float(c["low"]), float(c["high"])
@@ -348,13 +363,31 @@ def render_check(check: ModelCheck, fmt: str) -> str:
                 c["kind"],
                 f"{pub} {unit[c['metric']]}",
                 "no route" if r.model is None else f"{r.model:,.0f}",
+                "-" if r.p50 is None else f"{r.p10:,.0f}-{r.p50:,.0f}-{r.p90:,.0f}",
                 "-" if r.ratio is None else f"x{r.ratio:.2f}",
                 {True: "yes", False: "no", None: "-"}[r.in_range],
+                {True: "yes", False: "no", None: "-"}[r.in_band],
                 (r.summary or r.message)[:60],
             )
         )
-    text = "Model versus published figures (geodata/validation.csv)\n\n" + _aligned(rows, indent="")
-    srows = [("metric", "kind", "cases", "median |error|", "within 25 %", "ratio range", "target", "met")]
+    text = (
+        "Model versus published figures (geodata/validation.csv). ratio = model / published midpoint; for a\n"
+        "schedule the model value is the P50 of its transit time, for a realised time the check is whether\n"
+        "the published figure lies inside the model's P10-P90.\n\n" + _aligned(rows, indent="")
+    )
+    srows = [
+        (
+            "metric",
+            "kind",
+            "cases",
+            "median |error|",
+            "within 25 %",
+            "ratio range",
+            "in P10-P90",
+            "target",
+            "met",
+        )
+    ]
     for g in check.groups:
         srows.append(
             (
@@ -364,6 +397,7 @@ def render_check(check: ModelCheck, fmt: str) -> str:
                 "-" if g.median_abs_error_pct is None else f"{g.median_abs_error_pct:.0f} %",
                 "-" if g.within_25_pct is None else f"{g.within_25_pct:.0%}",
                 "-" if g.ratio_min is None else f"x{g.ratio_min:.2f}-x{g.ratio_max:.2f}",
+                "-" if g.in_band_share is None else f"{g.in_band_share:.0%}",
                 g.target.describe() if g.target else "-",
                 {True: "yes", False: "NO", None: "-"}[g.meets_target],
             )
@@ -397,3 +431,85 @@ def render_events(events: Sequence[Event], fmt: str, *, as_of: date | None) -> s
         )
     lines = "".join(f"  - {e.title}\n" for e in events)
     return f"{head}\n\n" + _aligned(rows, indent="") + "\n" + lines
+
+
+def render_comparison(c: Comparison, fmt: str) -> str:
+    """``corridors compare`` output: ``table``, ``csv`` (one row per pair) or ``json``."""
+    if fmt == "json":
+        return json.dumps(c.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    rows_d = [p.to_dict() for p in c.pairs]
+    if fmt == "csv":
+        out = io.StringIO()
+        fields = [
+            "origin",
+            "destination",
+            "changed",
+            "baseline_route",
+            "scenario_route",
+            "baseline_p50_h",
+            "scenario_p50_h",
+            "delta_p50_h",
+            "delta_p90_h",
+            "delta_cost_usd",
+            "delta_co2_kg",
+            "no_route_reason",
+        ]
+        w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for d in rows_d:
+            b, s, dl = d["baseline"], d["scenario"], d["delta"]
+            w.writerow(
+                {
+                    "origin": d["origin"],
+                    "destination": d["destination"],
+                    "changed": str(d["changed"]).lower(),
+                    "baseline_route": b["route"] or "",
+                    "scenario_route": s["route"] or "",
+                    "baseline_p50_h": b.get("time_h_p50", ""),
+                    "scenario_p50_h": s.get("time_h_p50", ""),
+                    "delta_p50_h": dl["time_h_p50"],
+                    "delta_p90_h": dl["time_h_p90"],
+                    "delta_cost_usd": dl["cost_usd"],
+                    "delta_co2_kg": dl["co2_kg"],
+                    "no_route_reason": s.get("no_route") or b.get("no_route") or "",
+                }
+            )
+        return out.getvalue()
+
+    def num(x: float | None, unit: str) -> str:
+        return "-" if x is None else f"{x:+,.0f} {unit}"
+
+    head = f"Scenario: {c.scenario.name}\n"
+    if c.scenario.description:
+        head += "  " + " ".join(c.scenario.description.split()) + "\n"
+    head += "".join(f"  edit: {e.describe()}\n" for e in c.scenario.edits)
+    rows = [("pair", "changed", "P50 before", "P50 after", "dP50", "dP90", "d cost", "d CO2", "route after")]
+    for p, d in zip(c.pairs, rows_d, strict=True):
+        b, s, dl = d["baseline"], d["scenario"], d["delta"]
+        rows.append(
+            (
+                f"{p.origin} -> {p.destination}",
+                "yes" if d["changed"] else "",
+                "no route" if b["route"] is None else f"{b['time_h_p50'] or b['time_h']:,.0f} h",
+                "no route" if s["route"] is None else f"{s['time_h_p50'] or s['time_h']:,.0f} h",
+                num(dl["time_h_p50"], "h"),
+                num(dl["time_h_p90"], "h"),
+                num(dl["cost_usd"], "USD"),
+                num(dl["co2_kg"], "kg"),
+                (s["route"] or s.get("no_route", ""))[:70],
+            )
+        )
+    text = head + "\n" + _aligned(rows, indent="")
+    if c.lost:
+        text += "\nPairs that lose every route:\n" + "".join(
+            f"  - {p.origin} -> {p.destination}: {p.scen_reason}\n" for p in c.lost
+        )
+    if c.link_gain or c.link_loss:
+        text += "\nLinks gaining use (pairs): " + (
+            ", ".join(f"{k} +{v}" for k, v in c.link_gain.items()) or "-"
+        )
+        text += "\nLinks losing use (pairs): " + (
+            ", ".join(f"{k} -{v}" for k, v in c.link_loss.items()) or "-"
+        )
+        text += "\n"
+    return text

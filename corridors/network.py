@@ -7,10 +7,11 @@ on routing, never the reverse: routing sees a network through :class:`corridors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -23,6 +24,7 @@ from corridors.graph import Lookup, build_graph
 from corridors.places import Place, PlaceIndex
 from corridors.request import RouteRequest
 from corridors.routing import Route
+from corridors.scenarios import Scenario, ScenarioView, load_scenario, view
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +47,46 @@ class Network:
     dataset: Dataset
     model: CostModel
     graph: nx.DiGraph
+    scenario_view: ScenarioView | None = None
+
+    # -- scenarios -------------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario this network is a view of (None: the baseline)."""
+        return self.scenario_view.scenario if self.scenario_view else None
+
+    def with_scenario(self, scenario: Scenario | str | Path) -> Network:
+        """This network under a scenario: a view sharing the frozen graph, dataset and model.
+
+        Parameters
+        ----------
+        scenario
+            A :class:`~corridors.scenarios.Scenario` or the path of a scenario file (TOML/JSON).
+
+        Raises
+        ------
+        corridors.scenarios.ScenarioError
+            Listing every edit that is malformed or names something the network does not have.
+        """
+        base = Network(self.dataset, self.model, self.graph) if self.scenario_view else self
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        return Network(self.dataset, self.model, self.graph, view(base, scenario))
+
+    @property
+    def overrides(self) -> Mapping[tuple[str, str], Mapping[str, Any]]:
+        """Edge attributes a scenario changes, by edge (empty for the baseline)."""
+        if self.scenario_view is None:
+            return _NO_OVERRIDES
+        return self.scenario_view.overrides(self.graph)
+
+    def edge_data(self, u: str, v: str) -> Mapping[str, Any]:
+        """An edge's attributes as routing sees them (a scenario's override, else the graph's)."""
+        if self.scenario_view is not None:
+            hit = self.overrides.get((u, v))
+            if hit is not None:
+                return hit
+        return self.graph.edges[u, v]
 
     # -- places ------------------------------------------------------------------------------
     def find(self, text: str, *, kind: str | None = None, limit: int = 10) -> list[Place]:
@@ -76,12 +118,14 @@ class Network:
     # -- dated disruptions -----------------------------------------------------------------------
     @property
     def as_of(self) -> date:
-        """The date routes describe by default: the dataset's own (``dataset.toml``)."""
-        return self.dataset.as_of
+        """The date routes describe by default: the dataset's own (``dataset.toml``), or the scenario's."""
+        return self.scenario_view.as_of if self.scenario_view else self.dataset.as_of
 
     @property
     def events(self) -> tuple[Event, ...]:
-        """Every dated disruption of the dataset (``events.csv``), in file order."""
+        """Every dated disruption (``events.csv``, with a scenario's edits), in file order."""
+        if self.scenario_view is not None:
+            return self.scenario_view.events
         evs = self.__dict__.get("_events")
         if evs is None:
             evs = tuple(Event.from_record(r) for r in self.dataset.event_records)
@@ -117,6 +161,7 @@ class Network:
         return [Place.from_row(by_id[i]) for i in ids]
 
 
+_NO_OVERRIDES: Mapping[tuple[str, str], Mapping[str, Any]] = MappingProxyType({})
 _CACHE: dict[Path, Network] = {}
 
 

@@ -76,6 +76,11 @@ class Routable(Protocol):
     @property
     def as_of(self) -> date: ...
 
+    @property
+    def overrides(self) -> Mapping[tuple[str, str], Mapping[str, Any]]: ...
+
+    def edge_data(self, u: str, v: str) -> Mapping[str, Any]: ...
+
     def place(self, text: str) -> Place: ...
 
 
@@ -624,7 +629,10 @@ class Engine:
         self.index = {n: i for i, n in enumerate(self.nodes)}
         us, vs, ws, links, pa, pb = [], [], [], [], [], []
         w, index = weight, self.index
+        over = net.overrides
         for a, b, d in G.edges(data=True):
+            if over:
+                d = over.get((a, b), d)
             x = w(a, b, d)
             if x is None:
                 continue
@@ -762,7 +770,6 @@ def _solve(
 
 
 def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
-    G = net.graph
     lk = net.lookup
     names = lk.name
     boxes = q.teu / CONTAINERS[q.container]
@@ -770,7 +777,7 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
     legs: list[Leg] = []
     pending: dict[str, Any] | None = None  # first half of a parallel link
     for u, v in zip(path, path[1:], strict=False):
-        d = G.edges[u, v]
+        d = net.edge_data(u, v)
         if d["kind"] == "access":
             continue
         if v.endswith("|mid"):
@@ -1025,7 +1032,9 @@ def risk_weights(net: Routable) -> dict[tuple[str, str], float]:
     if weights is None:
         table, country = spread_table(net), net.lookup.country
         weights = {}
+        over = net.overrides
         for u, v, d in net.graph.edges(data=True):
+            d = over.get((u, v), d)
             if d["kind"] != "access":
                 x = p90_excess(edge_components(d, table, country))
                 if x:
@@ -1039,6 +1048,9 @@ def spread_table(net: Routable) -> SpreadTable:
     table = net.__dict__.get("_spread_table")
     if table is None:
         table = SpreadTable(net.dataset.spread_records)
+        view = getattr(net, "scenario_view", None)
+        if view is not None:
+            table = view.spreads(table)
         net.__dict__["_spread_table"] = table
     return table
 

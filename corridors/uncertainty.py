@@ -94,7 +94,17 @@ class SpreadTable:
     """Lookup of the spread row that applies to a component (see the module docstring)."""
 
     def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
-        self.rows = tuple(Spread.from_record(r) for r in records)
+        self._build(tuple(Spread.from_record(r) for r in records))
+
+    @classmethod
+    def from_spreads(cls, rows: Iterable[Spread]) -> SpreadTable:
+        """A table of ready-made :class:`Spread` rows (a scenario's edited spreads)."""
+        table = cls.__new__(cls)
+        table._build(tuple(rows))
+        return table
+
+    def _build(self, rows: tuple[Spread, ...]) -> None:
+        self.rows = rows
         index: dict[tuple[str, str, str], list[Spread]] = {}
         for s in self.rows:
             index.setdefault((s.component, s.scope, s.target), []).append(s)
