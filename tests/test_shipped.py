@@ -332,9 +332,11 @@ def test_new_named_crossings_are_routable(net, crossing, a, b, kw):
 
 def test_afghan_pakistani_crossings_closed_on_the_dataset_date_are_avoided(net):
     closed = {"torkham_af_pk_road", "wesh_chaman_road"}
-    normal = net.route("Termez", "Peshawar", modes=["road"], ignore_disruptions=True)
+    # China is avoided: at commercial truck speeds the Karakoram detour (Irkeshtam-Kashgar-Khunjerab,
+    # ~3,000 km) beats Torkham's 120-h inbound dwell (CPMM 2021), which is not what this test is about
+    normal = net.route("Termez", "Peshawar", modes=["road"], avoid_countries=["CN"], ignore_disruptions=True)
     assert closed & {leg.link for leg in normal.legs}
-    now = net.route("Termez", "Peshawar", modes=["road"])  # as of the dataset's date (2026)
+    now = net.route("Termez", "Peshawar", modes=["road"], avoid_countries=["CN"])  # as of the dataset's date
     assert not closed & {leg.link for leg in now.legs}
     assert now.totals.time_h > normal.totals.time_h
 
