@@ -107,10 +107,18 @@ def test_check_model_runs_and_its_numbers_equal_the_engine(net):
             avoid_countries=rec["avoid_countries"],
             via=rec["via"],
             container=rec["container"],
+            as_of=rec["as_of"],  # the disruptions in force on the date the figure describes
+            samples=2_000,
+            seed=0,
         )
         value = getattr(route.totals, rec["metric"])
         assert case["model"] == pytest.approx(value, abs=0.01)
-        assert case["ratio"] == pytest.approx(value / ((rec["low"] + rec["high"]) / 2), abs=0.001)
+        schedule = rec["kind"] == "schedule"
+        compared = route.distribution.p50 if schedule else value  # schedules against the typical run
+        assert case["compared"] == ("p50" if schedule else "value")
+        assert case["ratio"] == pytest.approx(compared / ((rec["low"] + rec["high"]) / 2), abs=0.001)
+        if rec["metric"] == "time_h":
+            assert case["model_p90"] == pytest.approx(route.distribution.p90, abs=0.01)
     kinds = {(g["metric"], g["kind"]) for g in doc["summary"]}
     assert {("cost_usd", "tariff"), ("time_h", "schedule"), ("distance_km", "distance")} <= kinds
     table = cli("check-model").stdout
