@@ -128,3 +128,11 @@ def chromium(require_browser: None) -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def net_shipped():
+    """The shipped dataset's network (built once per session)."""
+    from corridors.network import load_network
+
+    return load_network()
