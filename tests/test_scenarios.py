@@ -37,8 +37,9 @@ def test_a_closure_forces_the_known_detour_and_the_base_is_untouched(tiny):
 
 
 def test_a_slower_ferry_flips_the_best_route_at_the_known_threshold(tiny):
-    # worked out from the files: the ferry route is rail a-p1 at 50 km/h, 5 h transfer, 10 h sailing plus half the
-    # interval I, the 6 h default transfer, rail p2-c; the land route is road at 60 km/h plus the 5 h crossing.
+    # worked out from the files: the ferry route is rail a-p1 at 50 km/h, 5 h transfer, 10 h sailing plus
+    # half the interval I, the 6 h default transfer, rail p2-c; the land route is road at 60 km/h plus the
+    # 5 h crossing.
     km = {
         lid: float(tiny.dataset.links.at[lid, "length_km"])
         for lid in ("a_p1", "p2_c", "a_xk", "x_land", "ya_c")
