@@ -1,7 +1,9 @@
 """Routing speed on the shipped network and on a synthetic 20,000-place corridor-like network.
 
 Run: ``python benchmarks/routing.py`` (add ``--quick`` for fewer repetitions). Prints one table of
-medians with the targets of the routing issue. Machines are shared and noisy: the networkx baseline
+medians with the targets of the routing issue. Routes are timed without their transit-time distribution
+(``samples=0``): ``benchmarks/uncertainty.py`` times the Monte Carlo, scenarios and comparisons.
+Machines are shared and noisy: the networkx baseline
 is measured in the same run, so the ratio is the figure to trust.
 """
 
@@ -152,7 +154,7 @@ def synthetic(n_places: int = 20_000, n_junctions: int = 1_000, seed: int = 42) 
             operation="transfer",
             between="rail/road",
             time_h=None,
-            cost_usd=None,
+            depart_interval_h=None,
             source=["synthetic"],
         )
         for j in range(n_junctions)
@@ -168,8 +170,9 @@ def synthetic(n_places: int = 20_000, n_junctions: int = 1_000, seed: int = 42) 
         (),
         shipped.dataset.parameter_records,
         (),
+        tariff_records=shipped.dataset.tariff_records,
     )
-    model = CostModel(ds.parameter_records)
+    model = CostModel(ds.parameter_records, ds.tariff_records)
     return Network(ds, model, build_graph(ds, model))
 
 
@@ -222,15 +225,15 @@ def main() -> None:
 
     def shipped_route() -> None:
         forget(net)
-        net.route("altynkol", "poti")
+        net.route("altynkol", "poti", samples=0)
 
     def shipped_route_cold() -> None:
         forget(net, engines=True)
-        net.route("altynkol", "poti")
+        net.route("altynkol", "poti", samples=0)
 
     def shipped_routes() -> None:
         forget(net, engines=True)
-        net.routes("altynkol", "poti", k=3)
+        net.routes("altynkol", "poti", k=3, samples=0)
 
     rows.append(
         (
@@ -288,7 +291,7 @@ def main() -> None:
     def one_route() -> None:
         a, b = next(it)
         with contextlib.suppress(LookupError):
-            syn.route(ids[a], ids[b])
+            syn.route(ids[a], ids[b], samples=0)
 
     rows.append(
         (

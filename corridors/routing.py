@@ -975,7 +975,7 @@ def _alternatives(net: Routable, q: Query, k: int) -> list[Route]:
     if k == 1:
         return found
     seen_bans: set[frozenset[str]] = {frozenset()}
-    heap: list[tuple[float, int, frozenset[str], Route]] = []
+    heap: list[tuple[float, int, frozenset[str], list[str]]] = []
     counter = 0
 
     def elements(r: Route) -> set[str]:
@@ -996,13 +996,14 @@ def _alternatives(net: Routable, q: Query, k: int) -> list[Route]:
             if sol is None:
                 continue
             counter += 1
-            heapq.heappush(heap, (sol[0], counter, ban, _route_from_path(net, q, *sol)))
+            heapq.heappush(heap, (sol[0], counter, ban, sol[1]))  # legs are built when popped
 
     push(frozenset(), best)
     budget = 40
     while heap and len(found) < k and budget > 0:
         budget -= 1
-        _, _, ban, cand = heapq.heappop(heap)
+        value, _, ban, path = heapq.heappop(heap)
+        cand = _route_from_path(net, q, value, path)
         if all(_distinct(cand, r) for r in found):
             found.append(cand)
         push(ban, cand)

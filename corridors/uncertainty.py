@@ -9,7 +9,8 @@ component, a published range read as its P10-P90; this module turns it into a di
 
 * border dwell, handling, gauge change and moving time as **mean-preserving lognormals**:
   ``central x exp(sigma Z - sigma^2 / 2)`` (the mean stays the model's number; the median is below it,
-  as for any right-skewed wait);
+  as for any right-skewed wait). Moving time is one draw per spread row (a country's rail, say) for the
+  whole route: a slow train is slow along its whole run, not independently on every link;
 * a wait for a departure as ``U x I``, a uniform fraction of the interval ``I`` between departures, the
   interval itself a mean-preserving lognormal around the published one (its mean wait is half the
   interval, as in the deterministic model);
@@ -184,13 +185,16 @@ def route_components(
         if spread is not None:
             used.append(spread.id)
 
+    moving: dict[str | None, list[Any]] = {}  # line haul grouped by the spread row that applies
     for leg in legs:
         mode = leg.mode
         land = "rail" if leg.gauge_mm is not None else "road"  # a border leg's own mode
         if leg.run_h:
             line_mode = land if mode == "border" else mode
             s = table.find("line_haul", mode=line_mode, country=country.get(leg.from_id), month=month)
-            add(leg.run_h, 0, s, f"{leg.from_id}->{leg.to_id} moving")
+            group = moving.setdefault(s.id if s else None, [0.0, s, []])
+            group[0] += leg.run_h
+            group[2].append(f"{leg.from_id}->{leg.to_id}")
         if leg.dwell_h:
             s = table.find(
                 "border",
@@ -213,6 +217,13 @@ def route_components(
             add(leg.handling_h, 0, s, f"{leg.from_id} {comp}")
         if leg.delay_h:
             add(leg.delay_h, 2, None, f"{leg.from_id}->{leg.to_id} disruption delay")
+    for hours, s, names in moving.values():
+        add(
+            hours,
+            0 if s is not None else 2,
+            s,
+            f"moving ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})",
+        )
     return Components(
         np.asarray(central, dtype=float),
         np.asarray(sigma, dtype=float),
