@@ -17,7 +17,18 @@ import pandas as pd
 if TYPE_CHECKING:
     from corridors.routing import Route
 
-__all__ = ["legend_chart", "staircase", "staircase_chart", "staircase_frame", "volumes_chart"]
+__all__ = [
+    "TIME_PARTS",
+    "breakdown_chart",
+    "breakdown_frame",
+    "legend_chart",
+    "staircase",
+    "staircase_band",
+    "staircase_chart",
+    "staircase_frame",
+    "time_parts",
+    "volumes_chart",
+]
 
 _STEP_MODES = ("border", "transfer")
 
@@ -78,9 +89,12 @@ def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.
 
 def staircase_chart(
     frame: pd.DataFrame, *, y: str = "hours", colors: Sequence[Sequence[int]] | None = None,
-    height: int = 280,
+    height: int = 280, band: pd.DataFrame | None = None,
 ) -> alt.LayerChart | alt.FacetChart:
-    """Line chart of cumulative ``y`` (``hours`` or ``usd``) over km; waits marked with points."""
+    """Line chart of cumulative ``y`` (``hours`` or ``usd``) over km; waits marked with points.
+
+    ``band`` (:func:`staircase_band`) adds the best route's P10-P90 band of cumulative time.
+    """
     from corridors.mapview import ROUTE_COLORS
 
     labels = list(dict.fromkeys(frame["route"])) if len(frame) else []
@@ -100,6 +114,13 @@ def staircase_chart(
                                  alt.value([1, 0]), alt.value([5, 3])),
     )
     waits = base.transform_filter(alt.datum.kind == "wait").mark_point(size=40, filled=True)
+    if band is not None and y == "hours" and len(band):
+        area = alt.Chart(band).mark_area(opacity=0.18, color="#c8553d").encode(
+            x="km:Q", y="p10:Q", y2="p90:Q",
+            tooltip=[alt.Tooltip("km:Q", format=",.0f"), alt.Tooltip("p10:Q", title="P10 h", format=",.0f"),
+                     alt.Tooltip("p90:Q", title="P90 h", format=",.0f")],
+        )
+        return alt.layer(area, line, waits).properties(height=height)
     return alt.layer(line, waits).properties(height=height)
 
 
@@ -166,3 +187,70 @@ def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
                  alt.Tooltip("scope:N"), alt.Tooltip("EST:N"), alt.Tooltip("conflict:N"),
                  alt.Tooltip("sources:N")],
     ).properties(height=height)
+
+
+#: Where the time goes: the parts of a route's time, in display order.
+TIME_PARTS = ("moving", "border dwell", "port and ferry waiting", "transshipment", "disruption delays")
+#: Cost items as shown.
+COST_LABELS = {k: k.replace("_", " ") for k in ("line_haul", "sea_freight", "handling", "border")}
+
+
+def time_parts(route: Route) -> dict[str, float]:
+    """Hours of a route by part (:data:`TIME_PARTS`): moving; border dwell; waiting for sailings and
+    trains plus handling at ports (a transfer to or from a ship); gauge changes and other transfers;
+    disruption delays."""
+    parts = dict.fromkeys(TIME_PARTS, 0.0)
+    for leg in route.legs:
+        parts["moving"] += leg.run_h
+        parts["border dwell"] += leg.dwell_h
+        parts["port and ferry waiting"] += leg.departure_h
+        parts["disruption delays"] += leg.delay_h
+        at_port = leg.operation == "transfer" and ("/sea" in leg.note or "sea/" in leg.note)
+        parts["port and ferry waiting" if at_port else "transshipment"] += leg.handling_h
+    return parts
+
+
+def breakdown_frame(routes: Sequence[Route]) -> pd.DataFrame:
+    """Long frame of every route's cost items and time parts: ``route``, ``kind`` (cost, time),
+    ``part``, ``value``, ``order``."""
+    rows = []
+    for i, r in enumerate(routes, start=1):
+        label = f"Route {i}"
+        for j, (k, v) in enumerate(r.totals.cost_breakdown.items()):
+            rows.append({"route": label, "kind": "cost", "part": COST_LABELS.get(k, k), "value": round(v, 2),
+                         "order": j})
+        for j, (k, v) in enumerate(time_parts(r).items()):
+            rows.append({"route": label, "kind": "time", "part": k, "value": round(v, 2), "order": j})
+    return pd.DataFrame(rows, columns=["route", "kind", "part", "value", "order"])
+
+
+def breakdown_chart(frame: pd.DataFrame, *, kind: str, height: int | None = None) -> alt.Chart:
+    """Stacked horizontal bar per route: the cost items (``kind="cost"``, USD) or the time parts
+    (``kind="time"``, hours) of :func:`breakdown_frame`."""
+    df = frame[frame["kind"] == kind]
+    parts = list(COST_LABELS.values()) if kind == "cost" else list(TIME_PARTS)
+    colors = (["#3b6fb6", "#2a9d8f", "#e9a23b", "#c8553d"] if kind == "cost"
+              else ["#3b6fb6", "#c8553d", "#2a9d8f", "#e9a23b", "#6d597a"])
+    unit = "USD" if kind == "cost" else "h"
+    n = max(1, df["route"].nunique()) if len(df) else 1
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("route:N", title=None, sort=None),
+        x=alt.X("value:Q", stack="zero", title=f"{'cost' if kind == 'cost' else 'time'} ({unit})",
+                axis=alt.Axis(format=",.0f")),
+        color=alt.Color("part:N", scale=alt.Scale(domain=parts, range=colors),
+                        legend=alt.Legend(title=None, orient="top")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("route:N"), alt.Tooltip("part:N"),
+                 alt.Tooltip("value:Q", title=unit, format=",.0f")],
+    ).properties(height=height or 30 + 28 * n)
+
+
+def staircase_band(route: Route, cumulative: Any, label: str = "Route 1") -> pd.DataFrame:
+    """The P10-P90 band of cumulative time at the end of each leg (``cumulative`` as
+    :func:`corridors.uncertainty.cumulative_percentiles` gives it: P10 and P90 rows)."""
+    km, rows = 0.0, [{"route": label, "km": 0.0, "p10": 0.0, "p90": 0.0}]
+    for i, leg in enumerate(route.legs):
+        km += leg.distance_km
+        rows.append({"route": label, "km": round(km, 3), "p10": round(float(cumulative[0][i]), 2),
+                     "p90": round(float(cumulative[1][i]), 2)})
+    return pd.DataFrame(rows)

@@ -163,6 +163,7 @@ class Components:
     kind: np.ndarray
     labels: tuple[str, ...]
     spreads: tuple[str, ...]
+    shares: np.ndarray | None = None  # (components x legs): how each component's hours split over the legs
 
 
 def route_components(
@@ -174,27 +175,36 @@ def route_components(
     kind: list[int] = []
     labels: list[str] = []
     used: list[str] = []
+    rows: list[np.ndarray] = []
+    n_legs = len(legs)
 
-    def add(value: float, k: int, spread: Spread | None, label: str) -> None:
+    def add(value: float, k: int, spread: Spread | None, label: str, share: np.ndarray) -> None:
         if value <= 0:
             return
         central.append(value)
         sigma.append(spread.sigma if spread is not None else 0.0)
         kind.append(k)
         labels.append(label)
+        rows.append(share)
         if spread is not None:
             used.append(spread.id)
 
+    def at(i: int) -> np.ndarray:
+        row = np.zeros(n_legs)
+        row[i] = 1.0
+        return row
+
     moving: dict[str | None, list[Any]] = {}  # line haul grouped by the spread row that applies
-    for leg in legs:
+    for i, leg in enumerate(legs):
         mode = leg.mode
         land = "rail" if leg.gauge_mm is not None else "road"  # a border leg's own mode
         if leg.run_h:
             line_mode = land if mode == "border" else mode
             s = table.find("line_haul", mode=line_mode, country=country.get(leg.from_id), month=month)
-            group = moving.setdefault(s.id if s else None, [0.0, s, []])
+            group = moving.setdefault(s.id if s else None, [0.0, s, [], np.zeros(n_legs)])
             group[0] += leg.run_h
             group[2].append(f"{leg.from_id}->{leg.to_id}")
+            group[3][i] += leg.run_h
         if leg.dwell_h:
             s = table.find(
                 "border",
@@ -204,32 +214,29 @@ def route_components(
                 country=country.get(leg.to_id),
                 month=month,
             )
-            add(leg.dwell_h, 0, s, f"{leg.from_id}->{leg.to_id} border")
+            add(leg.dwell_h, 0, s, f"{leg.from_id}->{leg.to_id} border", at(i))
         if leg.departure_h:
             if mode == "sea":
                 s = table.find("sailing", mode="sea", link=leg.link, reverse=leg.reverse, month=month)
             else:
                 s = table.find("sailing", mode="rail", node=leg.from_id, month=month)
-            add(2.0 * leg.departure_h, 1, s, f"{leg.from_id}->{leg.to_id} waiting for a departure")
+            add(2.0 * leg.departure_h, 1, s, f"{leg.from_id}->{leg.to_id} waiting for a departure", at(i))
         if leg.handling_h:
             comp = "gauge_change" if leg.operation == "gauge_change" else "handling"
             s = table.find(comp, mode="rail", node=leg.from_id, country=country.get(leg.from_id), month=month)
-            add(leg.handling_h, 0, s, f"{leg.from_id} {comp}")
+            add(leg.handling_h, 0, s, f"{leg.from_id} {comp}", at(i))
         if leg.delay_h:
-            add(leg.delay_h, 2, None, f"{leg.from_id}->{leg.to_id} disruption delay")
-    for hours, s, names in moving.values():
-        add(
-            hours,
-            0 if s is not None else 2,
-            s,
-            f"moving ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})",
-        )
+            add(leg.delay_h, 2, None, f"{leg.from_id}->{leg.to_id} disruption delay", at(i))
+    for hours, s, names, per_leg in moving.values():
+        label = f"moving ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})"
+        add(hours, 0 if s is not None else 2, s, label, per_leg / hours)
     return Components(
         np.asarray(central, dtype=float),
         np.asarray(sigma, dtype=float),
         np.asarray(kind, dtype=np.int8),
         tuple(labels),
         tuple(dict.fromkeys(used)),
+        np.vstack(rows) if rows else np.zeros((0, n_legs)),
     )
 
 
@@ -265,26 +272,52 @@ def edge_components(d: Mapping[str, Any], table: SpreadTable, country: Mapping[s
     return route_components([leg], table, country, month=None)  # type: ignore[list-item]
 
 
-def sample_totals(c: Components, *, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
-    """``samples`` draws of the total hours of a route's components (vectorised; seeded)."""
+def sample_components(c: Components, *, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
+    """``samples`` x components matrix of draws (hours), vectorised and seeded."""
     rng = np.random.default_rng(seed)
     n = int(samples)
-    total = np.zeros(n)
-    logn = c.kind == 0
-    if logn.any():
+    out = np.empty((n, len(c.central)))
+    logn = np.flatnonzero(c.kind == 0)
+    if len(logn):
         s = c.sigma[logn]
-        z = rng.standard_normal((n, int(logn.sum())))
-        total += (c.central[logn] * np.exp(z * s - 0.5 * s * s)).sum(axis=1)
-    wait = c.kind == 1
-    if wait.any():
+        z = rng.standard_normal((n, len(logn)))
+        out[:, logn] = c.central[logn] * np.exp(z * s - 0.5 * s * s)
+    wait = np.flatnonzero(c.kind == 1)
+    if len(wait):
         s = c.sigma[wait]
-        m = int(wait.sum())
-        interval = c.central[wait] * np.exp(rng.standard_normal((n, m)) * s - 0.5 * s * s)
-        total += (rng.random((n, m)) * interval).sum(axis=1)
-    fixed = c.kind == 2
-    if fixed.any():
-        total += c.central[fixed].sum()
-    return total
+        interval = c.central[wait] * np.exp(rng.standard_normal((n, len(wait))) * s - 0.5 * s * s)
+        out[:, wait] = rng.random((n, len(wait))) * interval
+    fixed = np.flatnonzero(c.kind == 2)
+    if len(fixed):
+        out[:, fixed] = c.central[fixed]
+    return out
+
+
+def sample_totals(c: Components, *, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
+    """``samples`` draws of the total hours of a route's components (vectorised; seeded)."""
+    return sample_components(c, samples=samples, seed=seed).sum(axis=1)
+
+
+def cumulative_percentiles(
+    legs: Sequence[Leg],
+    table: SpreadTable,
+    country: Mapping[str, str],
+    *,
+    month: int | None = None,
+    samples: int = SAMPLES,
+    seed: int = SEED,
+    q: Sequence[float] = (10.0, 90.0),
+) -> np.ndarray:
+    """Percentiles ``q`` of the cumulative hours at the end of each leg (``len(q)`` x legs).
+
+    The same draws as :func:`time_distribution` with the same seed: the last column is the route's
+    P10/P90. Used for the band around the staircase chart.
+    """
+    c = route_components(legs, table, country, month=month)
+    if c.shares is None or not len(c.central):
+        return np.zeros((len(q), len(legs)))
+    per_leg = sample_components(c, samples=samples, seed=seed) @ c.shares
+    return np.percentile(np.cumsum(per_leg, axis=1), list(q), axis=0)
 
 
 @dataclass(frozen=True)
