@@ -9,13 +9,19 @@ GeoJSON is parsed with the standard library, not GDAL, so that a hostile or brok
 GDAL driver (see the VRT note in design section 7) and so that each feature can be reported by its id.
 The validated rows are kept as plain records (``*_records``); the GeoDataFrames are built from them on
 first use, so scripts that only route (the CLI) never import pandas or geopandas.
+
+A dataset may be anyone's (``--data``, ``CORRIDORS_GEODATA``), so the loader refuses what would crash or
+mislead routing later: JSON is read by :func:`corridors.text.load_json` (nesting and huge-integer
+limits), every figure has an upper bound (``MAX_*``, :data:`PARAMETER_RULES`), text must be valid
+Unicode, a link must join two different nodes, and every link and handling step is priced with the
+cost model as the graph will price it, so a missing, zero or overflowing parameter is a problem here
+rather than a traceback in ``route``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -25,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyproj import Geod
+
+from corridors.text import JSONInputError, has_surrogates, load_json, plain_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,6 +74,27 @@ LENGTH_SLACK_KM = 3.0
 ENDPOINT_TOLERANCE_DEG = 1e-4
 #: Largest file the loader reads (bytes); the shipped files are far below it.
 MAX_FILE_BYTES = 20_000_000
+
+#: Upper bounds of figures. A value above one is a typo or a hostile file and would overflow or mislead
+#: the cost model (a 1e308 tariff makes every edge weight infinite); each is far above any real value.
+MAX_LINK_KM = 20_000.0  # half the Earth's circumference
+MAX_HOURS = 8_760.0  # a year, for a duration, interval, dwell or handling time
+MAX_SPEED_KMH = 1_000.0
+MAX_USD = 10_000_000.0  # per TEU, for a fee or handling cost
+#: Any other figure (volumes, project values, unknown parameters).
+MAX_FIGURE = 1e15
+#: parameters.csv rules by parameter name suffix, first match wins: (suffix, must be > 0, at most).
+#: ``speed_kmh`` divides a length, so 0 is refused; ``teu_tonnes`` and ``circuity`` are factors.
+PARAMETER_RULES: tuple[tuple[str, bool, float], ...] = (
+    ("speed_kmh", True, MAX_SPEED_KMH),
+    ("teu_tonnes", True, 100.0),
+    ("circuity", True, 10.0),
+    ("_per_km", False, 1_000.0),  # USD per TEU-km
+    ("_per_tkm", False, 10_000.0),  # g CO2 per tonne-km
+    ("_per_h", False, 1_000_000.0),  # USD per TEU-hour
+    ("_h", False, MAX_HOURS),
+    ("_usd", False, MAX_USD),
+)
 
 # ISO 3166-1 alpha-2 codes of the countries the corridors touch or may touch (Eurasia, Middle East).
 COUNTRIES = frozenset(
@@ -142,12 +171,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, safe for a terminal (the feature label and message may quote the dataset)."""
         where = self.file
         if self.feature:
             where += f" [{self.feature}]"
         if self.field:
             where += f" {self.field}"
-        return f"{where}: {self.message}"
+        return plain_text(f"{where}: {self.message}")
 
 
 Record = dict[str, Any]
@@ -336,14 +366,22 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if not path.is_file():
         problems.append(Problem(name, "", "", "is not a regular file"))
         return None
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.append(Problem(name, "", "", f"cannot be read: {exc.strerror or exc}"))
+        return None
     if size == 0:
         problems.append(Problem(name, "", "", "file is empty"))
         return None
     if size > MAX_FILE_BYTES:
         problems.append(Problem(name, "", "", f"file is {size} bytes, over the {MAX_FILE_BYTES} limit"))
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, "", "", f"cannot be read: {exc.strerror or exc}"))
+        return None
     if b"\x00" in raw[:4096]:
         problems.append(Problem(name, "", "", "is a binary file, not GeoJSON/CSV text"))
         return None
@@ -361,11 +399,9 @@ def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[t
     if text is None:
         return []
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(
-            Problem(name, "", "", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
-        )
+        doc = load_json(text)
+    except JSONInputError as exc:
+        problems.append(Problem(name, "", "", f"is {exc}"))
         return []
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         problems.append(Problem(name, "", "", "is not a GeoJSON FeatureCollection"))
@@ -392,7 +428,12 @@ def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[t
 
 
 def _finite(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _geometry(g: Any, geom_type: str, name: str, label: str, problems: list[Problem]) -> Any:
@@ -478,7 +519,10 @@ def _as_float(value: Any) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError from None
     if not math.isfinite(x):
         raise ValueError
     return x
@@ -504,6 +548,9 @@ class _Checker:
         if not isinstance(v, str):
             self.add(fid, fld, f"must be text, got {type(v).__name__}")
             return ""
+        if has_surrogates(v):
+            self.add(fid, fld, "is not valid Unicode text (a lone surrogate escape such as \\ud800)")
+            return ""
         return v.strip()
 
     def choice(self, rec: Mapping[str, Any], fid: str, fld: str, allowed: Iterable[str]) -> str:
@@ -522,10 +569,11 @@ class _Checker:
         *,
         required: bool = False,
         positive: bool = False,
+        at_most: float = MAX_FIGURE,
     ) -> float | None:
         try:
             x = _as_float(rec.get(fld))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             self.add(fid, fld, f"is not a finite number: {str(rec.get(fld))[:40]!r}")
             return None
         if x is None:
@@ -536,12 +584,17 @@ class _Checker:
             self.add(fid, fld, f"must be positive, got {x:g}")
         elif x < 0:
             self.add(fid, fld, f"must not be negative, got {x:g}")
+        elif x > at_most:
+            self.add(fid, fld, f"is out of range: {x:g} (at most {at_most:g})")
         return x
 
     def strings(self, rec: Mapping[str, Any], fid: str, fld: str) -> list[str]:
         v = _as_list(rec.get(fld))
         if v is None:
             self.add(fid, fld, "must be a list of strings")
+            return []
+        if any(has_surrogates(s) for s in v):
+            self.add(fid, fld, "is not valid Unicode text (a lone surrogate escape such as \\ud800)")
             return []
         return v
 
@@ -652,7 +705,16 @@ def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, st
     return out
 
 
-_LINK_NUMBERS = ("duration_h", "interval_h", "speed_kmh", "dwell_h", "dwell_h_rev", "fee_usd", "fee_usd_rev")
+#: Optional figures of a link and their upper bounds.
+_LINK_NUMBERS = {
+    "duration_h": MAX_HOURS,
+    "interval_h": MAX_HOURS,
+    "speed_kmh": MAX_SPEED_KMH,
+    "dwell_h": MAX_HOURS,
+    "dwell_h_rev": MAX_HOURS,
+    "fee_usd": MAX_USD,
+    "fee_usd_rev": MAX_USD,
+}
 
 
 def _links(
@@ -676,6 +738,10 @@ def _links(
             if nid and nid not in node_by_id:
                 chk.add(fid, end, f"endpoint {nid!r} is not a node in nodes.geojson")
             rec[end] = nid
+        if rec["from"] and rec["from"] == rec["to"]:
+            chk.add(
+                fid, "to", f"the link starts and ends at {rec['to']!r}: a link joins two different places"
+            )
         mode = chk.choice(props, fid, "mode", MODES)
         rec["mode"] = mode
         rec["crossing"] = chk.flag(props, fid, "crossing")
@@ -687,9 +753,11 @@ def _links(
             elif int(gauge) not in GAUGES:
                 chk.add(fid, "gauge_mm", f"unknown gauge {gauge:g} (expected 1435, 1520 or 1676)")
         rec["gauge_mm"] = int(gauge) if gauge is not None and mode == "rail" else None
-        rec["length_km"] = chk.number(props, fid, "length_km", required=True, positive=True)
-        for k in _LINK_NUMBERS:
-            rec[k] = chk.number(props, fid, k)
+        rec["length_km"] = chk.number(
+            props, fid, "length_km", required=True, positive=True, at_most=MAX_LINK_KM
+        )
+        for k, most in _LINK_NUMBERS.items():
+            rec[k] = chk.number(props, fid, k, at_most=most)
         if rec["speed_kmh"] is not None and rec["speed_kmh"] <= 0:
             chk.add(fid, "speed_kmh", "must be positive")
         corr = chk.strings(props, fid, "corridors")
@@ -770,15 +838,15 @@ def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: list[R
             if op == "transfer" and (len(parts) != 2 or not set(parts) <= set(MODES) or parts[0] == parts[1]):
                 chk.add(fid, "between", f"{between!r} is not a pair of modes like rail/sea")
             if op == "gauge_change" and (
-                len(parts) != 2 or not all(p.isdigit() and int(p) in GAUGES for p in parts)
+                len(parts) != 2 or not set(parts) <= {str(g) for g in GAUGES} or parts[0] == parts[1]
             ):
                 chk.add(fid, "between", f"{between!r} is not a pair of gauges like 1435/1520")
         key = (node, op, "/".join(parts))
         if key in seen:
             chk.add(fid, "", "duplicate terminal row")
         seen.add(key)
-        time_h = chk.number(r, fid, "time_h")
-        cost = chk.number(r, fid, "cost_usd")
+        time_h = chk.number(r, fid, "time_h", at_most=MAX_HOURS)
+        cost = chk.number(r, fid, "cost_usd", at_most=MAX_USD)
         s = chk.sourcing(r, fid, has_figures=time_h is not None or cost is not None)
         out.append(
             {
@@ -902,18 +970,116 @@ def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Reco
         if key in seen:
             chk.add(fid, "", "duplicate parameter row")
         seen.add(key)
+        positive, most = _parameter_rule(r.get("param", ""))
         out.append(
             {
                 "param": chk.text(r, fid, "param"),
                 "mode": chk.text(r, fid, "mode"),
                 "country": chk.text(r, fid, "country"),
-                "value": chk.number(r, fid, "value", required=True),
+                "value": chk.number(r, fid, "value", required=True, positive=positive, at_most=most),
                 "unit": r.get("unit", ""),
                 "year": r.get("year", ""),
                 **chk.sourcing(r, fid),
             }
         )
     return out
+
+
+def _parameter_rule(name: str) -> tuple[bool, float]:
+    """(must be positive, upper bound) of a parameters.csv value, by :data:`PARAMETER_RULES`."""
+    for suffix, positive, most in PARAMETER_RULES:
+        if name.endswith(suffix):
+            return positive, most
+    return False, MAX_FIGURE
+
+
+def _check_costs(
+    problems: list[Problem],
+    parameters: list[Record],
+    nodes: list[Record],
+    links: list[Record],
+    terminals: list[Record],
+) -> None:
+    """Price every link (both ways) and handling step as the graph will, and report what would fail.
+
+    A parameter the cost model needs that has no row (for the mode and country, nor a ``*`` fallback)
+    is reported once, with the first link or terminal that needs it; a price that cannot be computed
+    or is not finite is reported on its link. Mirrors :func:`corridors.graph.build_graph`: a link is
+    priced in its start node's country, a sea link in country ``*``.
+    """
+    from corridors.costs import CostModel, MissingParameter
+
+    def usable(r: Record) -> bool:
+        positive, most = _parameter_rule(r["param"])
+        v = r["value"]
+        return bool(r["param"]) and v is not None and (v > 0 if positive else v >= 0) and v <= most
+
+    model = CostModel([r for r in parameters if usable(r)])
+    missing: dict[tuple[str, str, str], str] = {}
+
+    def need(name: str, mode: str, country: str, user: str) -> bool:
+        try:
+            model.lookup(name, mode, country)
+        except MissingParameter:
+            missing.setdefault((name, mode, country), user)
+            return False
+        return True
+
+    def finite(cost: Any) -> bool:
+        return all(map(math.isfinite, (cost.distance_km, cost.time_h, cost.cost_usd, cost.co2_kg)))
+
+    if links:
+        need("teu_tonnes", "*", "*", "every leg's CO2")
+        need("value_of_time_usd_per_h", "*", "*", "the generalized cost")
+    node_by_id = {n["id"]: n for n in nodes}
+    for link in links:
+        a, mode = node_by_id.get(link["from"]), link["mode"]
+        if a is None or not mode or link["length_km"] is None:
+            continue
+        country = "*" if mode == "sea" else a["country"]
+        user = f"link {link['id']!r}"
+        ok = [need(n, mode, country, user) for n in ("cost_usd_per_km", "co2_g_per_tkm")]
+        if link["duration_h"] is None and not link["speed_kmh"]:
+            ok.append(need("speed_kmh", mode, country, user))
+        if not all(ok):
+            continue
+        for rev in (False, True):
+            try:
+                cost = model.line(link, country, reverse=rev)
+            except MissingParameter:
+                continue  # reported above
+            except (ArithmeticError, ValueError, TypeError) as exc:
+                problems.append(Problem("links.geojson", link["id"], "", f"cannot be priced: {exc}"))
+                break
+            if not finite(cost):
+                problems.append(
+                    Problem("links.geojson", link["id"], "", "its time, cost or CO2 is not a finite number")
+                )
+                break
+    for t in terminals:
+        op, between = t["operation"], t["between"]
+        if not op or not between:
+            continue
+        user = f"terminal {t['node']!r} ({op} {between})"
+        mode = between if op == "transfer" else "rail"
+        ok = [need(f"{op}_time_h", mode, "*", user), need(f"{op}_cost_usd", mode, "*", user)]
+        if not all(ok):
+            continue
+        price = model.transfer if op == "transfer" else model.gauge_change
+        if not finite(price(between, t["time_h"], t["cost_usd"])):
+            problems.append(
+                Problem("terminals.csv", t["node"], "", "its time or cost is not a finite number")
+            )
+    for (name, mode, country), user in missing.items():
+        scope = "" if mode == country == "*" else f" for mode {mode!r} and country {country!r} nor '*'"
+        problems.append(
+            Problem(
+                "parameters.csv",
+                f"{name}/{mode}/{country}",
+                "value",
+                f"is missing (no row{scope}), and {user} needs it",
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -943,6 +1109,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     parameters = _parameters(path, problems, src)
     if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
+    _check_costs(problems, parameters or [], nodes, links, terminals)
     ds = Dataset(
         path,
         tuple(nodes),
