@@ -3,6 +3,11 @@
 The CLI prints them and the app's downloads serve them, so a file saved from the map is byte for byte
 what ``corridors route … --format …`` prints. Pure functions of :class:`~corridors.routing.Route`
 objects and frames; no I/O.
+
+Names come from the dataset, which may be anyone's: table text goes through
+:func:`~corridors.text.plain_text` (no control characters reach the terminal), CSV rows through
+:func:`~corridors.text.safe_csv` (no spreadsheet formula), and JSON never holds ``NaN`` or
+``Infinity`` (a non-finite number is written as ``null``).
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from corridors.text import plain_text, safe_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,12 +63,23 @@ def render_route(routes: Sequence[Route], fmt: str) -> str:
     The app's downloads call this too, so a file saved from the map equals the CLI's output.
     """
     if fmt == "json":
-        return json.dumps(route_document(routes), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(_strict(route_document(routes)), ensure_ascii=False, indent=2) + "\n"
     if fmt == "geojson":
-        return json.dumps(_route_geojson(routes), ensure_ascii=False) + "\n"
+        return json.dumps(_strict(_route_geojson(routes)), ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _route_csv(routes)
     return _route_table(routes)
+
+
+def _strict(doc: Any) -> Any:
+    """``doc`` with every non-finite float replaced by None (strict JSON has no NaN or Infinity)."""
+    if isinstance(doc, float):
+        return doc if math.isfinite(doc) else None
+    if isinstance(doc, dict):
+        return {k: _strict(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_strict(v) for v in doc]
+    return doc
 
 
 def _fmt_h(h: float) -> str:
@@ -71,11 +90,12 @@ def _fmt_h(h: float) -> str:
 def _route_table(routes: Sequence[Route]) -> str:
     out = io.StringIO()
     q = routes[0].query
-    out.write(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}, {q.teu:g} TEU)\n")
+    out.write(plain_text(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}, {q.teu:g} TEU)") + "\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
-        out.write(f"\nRoute {i}: {r.summary()}\n")
-        out.write(f"  countries: {' > '.join(r.countries)}   corridors: {', '.join(r.corridors) or '-'}\n")
+        out.write(f"\nRoute {i}: {plain_text(r.summary())}\n")
+        line = f"  countries: {' > '.join(r.countries)}   corridors: {', '.join(r.corridors) or '-'}"
+        out.write(plain_text(line) + "\n")
         out.write(
             f"  total: {t.distance_km:,.0f} km | {_fmt_h(t.time_h)} (range {t.time_h_min:,.0f}-"
             f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
@@ -127,7 +147,7 @@ _CSV_FIELDS = (
 
 def _route_csv(routes: Sequence[Route]) -> str:
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    w = safe_csv(csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n"))
     w.writeheader()
     for i, r in enumerate(routes, start=1):
         for j, leg in enumerate(r.legs, start=1):
@@ -191,9 +211,9 @@ def render_matrix(df: pd.DataFrame, fmt: str, *, objective: str) -> str:
             "destinations": list(df.columns),
             "values": values,
         }
-        return json.dumps(doc, ensure_ascii=False) + "\n"
+        return json.dumps(_strict(doc), ensure_ascii=False) + "\n"
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = safe_csv(csv.writer(out, lineterminator="\n"))
     w.writerow(["origin", *df.columns])
     for oid, row in zip(df.index, df.to_numpy(), strict=True):
         w.writerow([oid, *("" if v != v else f"{v:.3f}" for v in row)])
@@ -212,7 +232,8 @@ def render_places(hits: Sequence[Place], fmt: str) -> str:
 
 
 def _aligned(rows: Sequence[Sequence[str]], *, indent: str = "  ") -> str:
-    """Rows as left-aligned columns, one line each."""
+    """Rows as left-aligned columns, one line each (cells as :func:`~corridors.text.plain_text`)."""
+    rows = [[plain_text(cell) for cell in row] for row in rows]
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return "".join(
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
