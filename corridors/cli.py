@@ -182,6 +182,8 @@ class _CheckedOutput:
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
+        #: The first failure, kept for callers that swallow it (argparse's help output does).
+        self.error: OutputError | None = None
 
     def _guard(self, call: Any, *args: Any) -> Any:
         try:
@@ -190,12 +192,13 @@ class _CheckedOutput:
             raise
         except UnicodeEncodeError as exc:
             bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else "?"
-            raise OutputError(
+            self.error = self.error or OutputError(
                 f"the output encoding {exc.encoding!r} cannot represent {plain_text(bad)!r} "
                 "(set PYTHONIOENCODING=utf-8)"
-            ) from None
+            )
         except (OSError, ValueError) as exc:
-            raise OutputError(getattr(exc, "strerror", None) or str(exc)) from None
+            self.error = self.error or OutputError(getattr(exc, "strerror", None) or str(exc))
+        raise self.error from None
 
     def write(self, text: str) -> int:
         return int(self._guard(self.stream.write, text))
@@ -212,12 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout = sys.stdout
     if stdout is None:  # started with stdout closed (`corridors ... >&-`)
         return _fail(EXIT_WRITE_ERROR, "could not write the output: standard output is closed")
-    sys.stdout = _CheckedOutput(stdout)
+    out = _CheckedOutput(stdout)
+    sys.stdout = out
     try:
         try:
             args = build_parser().parse_args(argv)
-        except SystemExit:  # --help, or a bad option: flush so a failed write is reported here
-            sys.stdout.flush()
+        except SystemExit as done:  # --help, or a bad option: report a failed write of the help
+            out.flush()
+            if out.error is not None and not done.code:
+                raise out.error from None
             raise
         code = _dispatch(args)
         sys.stdout.flush()

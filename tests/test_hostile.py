@@ -306,6 +306,7 @@ def test_b9_long_query_is_not_fuzzy_matched(tiny, monkeypatch):
         ("route Altynkol Poti >&-", {}, "standard output is closed"),
         ("route Altynkol Poti > /dev/full", {}, "No space left on device"),
         ("validate > /dev/full", {}, "No space left on device"),
+        ("--help > /dev/full", {}, "No space left on device"),  # argparse swallows the error itself
         ("route Altynkol Poti", {"PYTHONIOENCODING": "ascii"}, "'ascii' cannot represent '\\u2013'"),
         ("places Алят", {"PYTHONIOENCODING": "latin-1"}, "'latin-1' cannot represent"),
     ],
