@@ -765,8 +765,8 @@ def main() -> int:
     ap.add_argument("--only", help="run only probes of this finding (B1..B13 or OK)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    counts: dict[tuple[str, bool], int] = {}
-    bad_rows = []
+    # a report row may have run as two commands (54a/54b ...): a row is OK when all its commands are
+    rows: dict[tuple[str, str, bool], bool] = {}
     try:
         for pr in probes():
             if args.only and pr.finding != args.only:
@@ -775,11 +775,8 @@ def main() -> int:
                 ok, detail = pr.run()
             except Exception as exc:  # noqa: BLE001 - a probe that blows up is BAD
                 ok, detail = False, f"probe raised {type(exc).__name__}: {exc}"[:200]
-            counts[(pr.finding == "OK" and "sample" or "bad-set", ok)] = (
-                counts.get((pr.finding == "OK" and "sample" or "bad-set", ok), 0) + 1
-            )
-            if not ok:
-                bad_rows.append(pr)
+            key = (pr.area, pr.row.rstrip("ab"), pr.finding != "OK")
+            rows[key] = rows.get(key, True) and ok
             if args.verbose or not ok:
                 print(f"{'OK ' if ok else 'BAD'} {pr.area:6} #{pr.row:8} {pr.finding:4} {pr.what}: {detail}")
             else:
@@ -787,17 +784,14 @@ def main() -> int:
             sys.stdout.flush()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    was_bad = counts.get(("bad-set", True), 0) + counts.get(("bad-set", False), 0)
-    sample = counts.get(("sample", True), 0) + counts.get(("sample", False), 0)
+    bad_set = [ok for (_, _, was_bad), ok in rows.items() if was_bad]
+    sample = [ok for (_, _, was_bad), ok in rows.items() if not was_bad]
+    n_bad, n_sample = len(bad_set), len(sample)
+    print(f"\nrows BAD in the report: {n_bad} rerun, {sum(bad_set)} now OK, {n_bad - sum(bad_set)} BAD")
     print(
-        f"\nprobe rows BAD in the report: {was_bad} rerun, {counts.get(('bad-set', True), 0)} now OK, "
-        f"{counts.get(('bad-set', False), 0)} still BAD"
+        f"sample of rows OK in the report: {n_sample} rerun, {sum(sample)} OK, {n_sample - sum(sample)} BAD"
     )
-    print(
-        f"sample of rows OK in the report: {sample} rerun, {counts.get(('sample', True), 0)} still OK, "
-        f"{counts.get(('sample', False), 0)} now BAD"
-    )
-    return 1 if bad_rows else 0
+    return 0 if all(rows.values()) else 1
 
 
 if __name__ == "__main__":
