@@ -39,6 +39,22 @@ _PLACES_EPILOG = """examples:
   corridors places alyat           # Alat port (also Ələt, Алят)
   corridors places --kind port --format json
 """
+_EVENTS_EPILOG = """a closure, trade suspension or dispatch ban hides what it targets; a delay or capacity cut
+adds hours. Without an end date a closure stays in force; a delay holds until it was last confirmed.
+
+examples:
+  corridors events                       # in force on the dataset's date
+  corridors events --as-of 2025-11-22
+  corridors events --all --format json
+"""
+_CHECK_EPILOG = """each case of geodata/validation.csv is a published figure (schedule, operator-reported
+realised time, through-rate, route length) with the query that makes it comparable; the model answers it
+with the same engine as `corridors route`. ratio = model / midpoint of the published range.
+
+examples:
+  corridors check-model
+  corridors check-model --format csv > check.csv
+"""
 _VALIDATE_EPILOG = """examples:
   corridors validate               # the shipped geodata/
   corridors validate path/to/my-geodata
@@ -88,6 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="number of meaningfully different routes (1-10, default 1)",
     )
+    r.add_argument(
+        "--deadline",
+        type=float,
+        default=None,
+        metavar="DAYS",
+        help="report the probability of arriving within DAYS (p_on_time)",
+    )
+    r.add_argument(
+        "--samples",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="Monte Carlo draws for the P10/P50/P90 transit times (default 10000; 0: none)",
+    )
+    r.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (same seed, same numbers)")
     r.add_argument("--format", choices=("table", "json", "csv", "geojson"), default="table")
     r.add_argument(
         "--link",
@@ -116,6 +147,24 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kind", choices=("hub", "port", "border_post", "terminal", "junction"))
     pl.add_argument("--format", choices=("table", "json"), default="table")
 
+    ev = sub.add_parser(
+        "events",
+        help="dated disruptions (events.csv) in force on a date",
+        epilog=_EVENTS_EPILOG,
+        formatter_class=fmt,
+    )
+    ev.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="default: the dataset's own date")
+    ev.add_argument("--all", action="store_true", help="every event, in force or not")
+    ev.add_argument("--format", choices=("table", "json"), default="table")
+
+    ck = sub.add_parser(
+        "check-model",
+        help="the model against published end-to-end figures (validation.csv)",
+        epilog=_CHECK_EPILOG,
+        formatter_class=fmt,
+    )
+    ck.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
     v = sub.add_parser(
         "validate",
         help="check a dataset and list every problem",
@@ -129,9 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_constraints(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--by",
-        choices=("time", "cost", "distance", "co2", "generalized"),
+        choices=("time", "time_p90", "cost", "distance", "co2", "generalized"),
         default="time",
-        help="objective (default time)",
+        help="objective (default time; time_p90: the most reliable, lowest 90th-percentile time)",
     )
     p.add_argument(
         "--modes", type=_csv_list, default=None, metavar="rail,road,sea", help="allowed modes (default all)"
@@ -152,6 +201,17 @@ def _add_constraints(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--include-planned", action="store_true", help="allow planned and under-construction links"
+    )
+    p.add_argument(
+        "--as-of",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="date whose disruptions in force apply (events.csv; default: the dataset's own date)",
+    )
+    p.add_argument(
+        "--ignore-disruptions",
+        action="store_true",
+        help="normal operations: apply no dated disruption",
     )
     p.add_argument(
         "--container",
@@ -278,6 +338,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _route(net, args)
         if args.command == "matrix":
             return _matrix(net, args)
+        if args.command == "check-model":
+            return _check_model(net, args)
+        if args.command == "events":
+            return _events(net, args)
         return _places(net, args)
     except PlaceNotFound as exc:
         return _fail(EXIT_BAD_INPUT, str(exc))
@@ -296,13 +360,22 @@ def _constraints(args: argparse.Namespace) -> dict[str, Any]:
         include_planned=args.include_planned,
         teu=args.teu,
         container=args.container,
+        as_of=args.as_of,
+        ignore_disruptions=args.ignore_disruptions,
     )
 
 
 def request_from_args(args: argparse.Namespace) -> RouteRequest:
     """The :class:`~corridors.request.RouteRequest` of a parsed ``corridors route`` command line."""
     return RouteRequest.make(
-        args.origin, args.destination, via=args.via, alternatives=args.alternatives, **_constraints(args)
+        args.origin,
+        args.destination,
+        via=args.via,
+        alternatives=args.alternatives,
+        samples=args.samples,
+        seed=args.seed,
+        deadline_days=args.deadline,
+        **_constraints(args),
     )
 
 
@@ -333,6 +406,24 @@ def _matrix(net: Any, args: argparse.Namespace) -> int:
 
     df = net.matrix(args.origins, args.destinations, **_constraints(args))
     sys.stdout.write(render_matrix(df, args.format, objective=args.by))
+    return EXIT_OK
+
+
+def _events(net: Any, args: argparse.Namespace) -> int:
+    from corridors.formats import render_events
+    from corridors.routing import parse_as_of
+
+    day = parse_as_of(args.as_of) if args.as_of else net.as_of
+    chosen = net.events if args.all else net.events_in_force(day)
+    sys.stdout.write(render_events(chosen, args.format, as_of=None if args.all else day))
+    return EXIT_OK
+
+
+def _check_model(net: Any, args: argparse.Namespace) -> int:
+    from corridors.checks import check_model
+    from corridors.formats import render_check
+
+    sys.stdout.write(render_check(check_model(net), args.format))
     return EXIT_OK
 
 

@@ -24,9 +24,10 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import date, datetime
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,29 @@ STATUSES = ("operational", "under_construction", "planned")
 PROJECT_STATUSES = ("announced", "agreed", "under_construction", "operational")
 OPERATIONS = ("transfer", "gauge_change")
 GAUGES = (1435, 1520, 1676)
+TARIFF_ITEMS = ("line_haul", "sea_freight", "handling")
+CONTAINER_TYPES = ("20ft", "40ft")
+#: Allowed units of a tariff row by item.
+TARIFF_UNITS = {
+    "line_haul": ("USD/container-km", "USD/truck-km"),
+    "sea_freight": ("USD/container", "USD/container-km"),
+    "handling": ("USD/container",),
+}
+EVENT_KINDS = ("closure", "trade_suspension", "dispatch_ban", "capacity_cut", "delay")
+#: Event kinds that make their target unroutable (the others add ``delay_h``).
+CLOSING_EVENTS = ("closure", "trade_suspension", "dispatch_ban")
+EVENT_TARGETS = ("link", "node", "corridor", "country")
+EVENT_DIRECTIONS = {
+    "link": ("both", "forward", "reverse"),
+    "node": ("both", "inbound", "outbound"),
+    "country": ("both", "inbound", "outbound"),
+    "corridor": ("both",),
+}
+SPREAD_COMPONENTS = ("border", "sailing", "handling", "gauge_change", "line_haul")
+SPREAD_SCOPES = ("link", "node", "country", "default")
+VALIDATION_METRICS = ("time_h", "cost_usd", "distance_km")
+VALIDATION_KINDS = ("schedule", "realised", "tariff", "distance")
+OBJECTIVE_NAMES = ("time", "cost", "distance", "co2", "generalized")
 VOLUME_METRICS = ("freight", "trade", "target", "investment", "containers", "vehicles")
 VOLUME_UNITS = ("t", "TEU", "USD", "vehicles")
 SOURCE_FLAGS = ("OFFICIAL", "PRESS", "PRESS/Wiki", "UNVERIFIED", "METHOD", "EST")
@@ -80,16 +104,19 @@ MAX_FILE_BYTES = 20_000_000
 MAX_LINK_KM = 20_000.0  # half the Earth's circumference
 MAX_HOURS = 8_760.0  # a year, for a duration, interval, dwell or handling time
 MAX_SPEED_KMH = 1_000.0
-MAX_USD = 10_000_000.0  # per TEU, for a fee or handling cost
+MAX_USD = 10_000_000.0  # per TEU or container, for a fee, tariff or handling cost
+MAX_USD_PER_KM = 1_000.0  # per container-, truck- or TEU-km
 #: Any other figure (volumes, project values, unknown parameters).
 MAX_FIGURE = 1e15
+#: Widest P10-P90 range of spreads.csv (high / low): the lognormal's sigma stays under 5.4.
+MAX_SPREAD_RATIO = 1_000.0
 #: parameters.csv rules by parameter name suffix, first match wins: (suffix, must be > 0, at most).
 #: ``speed_kmh`` divides a length, so 0 is refused; ``teu_tonnes`` and ``circuity`` are factors.
 PARAMETER_RULES: tuple[tuple[str, bool, float], ...] = (
     ("speed_kmh", True, MAX_SPEED_KMH),
     ("teu_tonnes", True, 100.0),
     ("circuity", True, 10.0),
-    ("_per_km", False, 1_000.0),  # USD per TEU-km
+    ("_per_km", False, MAX_USD_PER_KM),
     ("_per_tkm", False, 10_000.0),  # g CO2 per tonne-km
     ("_per_h", False, 1_000_000.0),  # USD per TEU-hour
     ("_h", False, MAX_HOURS),
@@ -147,6 +174,7 @@ COUNTRIES = frozenset(
 )
 
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
+_MONTHS = frozenset(str(m) for m in range(1, 13)) | frozenset(f"{m:02d}" for m in range(1, 10))
 _GEOD = Geod(ellps="WGS84")
 
 
@@ -233,13 +261,83 @@ _TERMINAL_COLS = [
     "operation",
     "between",
     "time_h",
-    "cost_usd",
+    "depart_interval_h",
     "source",
     "estimate",
     "estimate_note",
     "note",
 ]
 _SOURCE_COLS = ["id", "title", "publisher", "url", "date", "flag", "note"]
+_SPREAD_COLS = [
+    "id",
+    "component",
+    "scope",
+    "target",
+    "mode",
+    "direction",
+    "low",
+    "high",
+    "unit",
+    "months",
+    "basis",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
+_EVENT_COLS = [
+    "id",
+    "target_kind",
+    "target",
+    "kind",
+    "start",
+    "end",
+    "last_confirmed",
+    "direction",
+    "modes",
+    "delay_h",
+    "title",
+    "source",
+    "note",
+]
+_VALIDATION_COLS = [
+    "id",
+    "origin",
+    "destination",
+    "via",
+    "avoid_countries",
+    "modes",
+    "by",
+    "container",
+    "as_of",
+    "metric",
+    "low",
+    "high",
+    "kind",
+    "year",
+    "published",
+    "source",
+    "note",
+]
+_TARIFF_COLS = [
+    "id",
+    "item",
+    "mode",
+    "country",
+    "link",
+    "node",
+    "between",
+    "direction",
+    "container",
+    "value",
+    "unit",
+    "basis",
+    "year",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+]
 _CORRIDOR_COLS = ["id", "name", "description", "source"]
 _PARAMETER_COLS = [
     "param",
@@ -274,6 +372,17 @@ class Dataset:
     parameter_records: tuple[Record, ...]
     source_records: tuple[Record, ...]
     problems: tuple[Problem, ...] = field(default=())
+    tariff_records: tuple[Record, ...] = field(default=())
+    validation_records: tuple[Record, ...] = field(default=())
+    event_records: tuple[Record, ...] = field(default=())
+    spread_records: tuple[Record, ...] = field(default=())
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> date:
+        """The date the dataset describes (``dataset.toml`` ``as_of``; today when it has none)."""
+        value = self.meta.get("as_of")
+        return value if isinstance(value, date) else date.today()
 
     @cached_property
     def nodes(self) -> gpd.GeoDataFrame:
@@ -323,6 +432,26 @@ class Dataset:
     def sources(self) -> pd.DataFrame:
         """sources.csv rows."""
         return _table(self.source_records, _SOURCE_COLS)
+
+    @cached_property
+    def spreads(self) -> pd.DataFrame:
+        """spreads.csv rows: the published range of each waiting component."""
+        return _table(self.spread_records, _SPREAD_COLS)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """events.csv rows: dated disruptions."""
+        return _table(self.event_records, _EVENT_COLS)
+
+    @cached_property
+    def validation(self) -> pd.DataFrame:
+        """validation.csv rows: published end-to-end figures that check the model."""
+        return _table(self.validation_records, _VALIDATION_COLS)
+
+    @cached_property
+    def tariffs(self) -> pd.DataFrame:
+        """tariffs.csv rows (the shipped ones when the dataset has none)."""
+        return _table(self.tariff_records, _TARIFF_COLS)
 
 
 def _table(records: Iterable[Record], cols: list[str]) -> pd.DataFrame:
@@ -425,6 +554,12 @@ def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[t
         geom = _geometry(feat.get("geometry"), geom_type, name, label, problems)
         out.append((props, geom))
     return out
+
+
+def _gauge_pair(parts: tuple[str, ...]) -> bool:
+    """Whether ``parts`` are two different gauges of :data:`GAUGES`, written as plain ASCII digits
+    (compared as text: ``'²'.isdigit()`` is true but ``int('²')`` fails, and 5,000 digits overflow int)."""
+    return len(parts) == 2 and parts[0] != parts[1] and set(parts) <= {str(g) for g in GAUGES}
 
 
 def _finite(x: Any) -> bool:
@@ -837,24 +972,22 @@ def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: list[R
         if between:
             if op == "transfer" and (len(parts) != 2 or not set(parts) <= set(MODES) or parts[0] == parts[1]):
                 chk.add(fid, "between", f"{between!r} is not a pair of modes like rail/sea")
-            if op == "gauge_change" and (
-                len(parts) != 2 or not set(parts) <= {str(g) for g in GAUGES} or parts[0] == parts[1]
-            ):
+            if op == "gauge_change" and not _gauge_pair(parts):
                 chk.add(fid, "between", f"{between!r} is not a pair of gauges like 1435/1520")
         key = (node, op, "/".join(parts))
         if key in seen:
             chk.add(fid, "", "duplicate terminal row")
         seen.add(key)
         time_h = chk.number(r, fid, "time_h", at_most=MAX_HOURS)
-        cost = chk.number(r, fid, "cost_usd", at_most=MAX_USD)
-        s = chk.sourcing(r, fid, has_figures=time_h is not None or cost is not None)
+        interval = chk.number(r, fid, "depart_interval_h", at_most=MAX_HOURS)
+        s = chk.sourcing(r, fid, has_figures=time_h is not None or interval is not None)
         out.append(
             {
                 "node": node,
                 "operation": op,
                 "between": "/".join(parts),
                 "time_h": time_h,
-                "cost_usd": cost,
+                "depart_interval_h": interval,
                 **s,
             }
         )
@@ -956,6 +1089,326 @@ def _projects(
     return out
 
 
+def _tariffs(
+    path: Path, problems: list[Problem], src: set[str], nodes: list[Record], links: list[Record]
+) -> list[Record] | None:
+    """tariffs.csv: prices by item, unit and container type (see geodata/README.md)."""
+    f = path / "tariffs.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("id", "item", "container", "value", "unit"), problems)
+    chk = _Checker("tariffs.csv", problems, src)
+    node_ids = {n["id"] for n in nodes}
+    link_mode = {r["id"]: r["mode"] for r in links}
+    seen_ids: dict[str, str] = {}
+    seen: dict[tuple[str, ...], str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        tid = chk.ident(r, fid, seen_ids)
+        item = chk.choice(r, fid, "item", TARIFF_ITEMS)
+        container = chk.choice(r, fid, "container", CONTAINER_TYPES)
+        per_km = (r.get("unit") or "").strip().endswith("-km")
+        value = chk.number(r, fid, "value", required=True, at_most=MAX_USD_PER_KM if per_km else MAX_USD)
+        unit = chk.text(r, fid, "unit")
+        if item and unit and unit not in TARIFF_UNITS[item]:
+            chk.add(fid, "unit", f"{unit!r} is not a {item} unit ({', '.join(TARIFF_UNITS[item])})")
+        mode = (r.get("mode") or "").strip()
+        country = (r.get("country") or "").strip()
+        link = (r.get("link") or "").strip()
+        node = (r.get("node") or "").strip()
+        between = (r.get("between") or "").strip()
+        direction = (r.get("direction") or "").strip() or "both"
+        if direction not in ("both", "forward", "reverse"):
+            chk.add(fid, "direction", f"unknown value {direction!r} (expected both, forward or reverse)")
+        if link and link not in link_mode:
+            chk.add(fid, "link", f"link {link!r} is not in links.geojson")
+        if item == "line_haul":
+            if mode not in ("rail", "road"):
+                chk.add(fid, "mode", "a line_haul row is for rail or road")
+            if not link and country != "*" and country not in COUNTRIES:
+                chk.add(fid, "country", f"unknown country code {country!r} (ISO alpha-2 or *)")
+            if link and link in link_mode and link_mode[link] != mode:
+                chk.add(fid, "link", f"link {link!r} is {link_mode[link]}, not {mode}")
+            key: tuple[str, ...] = (item, mode, link or country, container)
+        elif item == "sea_freight":
+            if link and link in link_mode and link_mode[link] != "sea":
+                chk.add(fid, "link", f"link {link!r} is not a sea link")
+            if not link and unit == "USD/container":
+                chk.add(fid, "unit", "a sea_freight row without a link is a fallback rate per container-km")
+            key = (item, link or "*", direction, container)
+        else:
+            if node != "*" and node not in node_ids:
+                chk.add(fid, "node", f"node {node!r} is not in nodes.geojson (or * for the default)")
+            parts = tuple(sorted(between.split("/"))) if between else ()
+            ok = len(parts) == 2 and (
+                (set(parts) <= set(MODES) and parts[0] != parts[1]) or _gauge_pair(parts)
+            )
+            if not ok:
+                msg = f"{between!r} is not a mode pair (rail/sea) or gauge pair (1435/1520)"
+                chk.add(fid, "between", msg)
+            between = "/".join(parts)
+            key = (item, node, between, container)
+        if key in seen:
+            chk.add(fid, "", f"same price as row {seen[key]!r} (one row per key and container)")
+        seen.setdefault(key, fid)
+        out.append(
+            {
+                "id": tid,
+                "item": item,
+                "mode": mode,
+                "country": country,
+                "link": link,
+                "node": node,
+                "between": between,
+                "direction": direction,
+                "container": container,
+                "value": value if value is not None else 0.0,
+                "unit": unit,
+                "basis": (r.get("basis") or "").strip(),
+                "year": (r.get("year") or "").strip(),
+                **chk.sourcing(r, fid),
+            }
+        )
+    return out
+
+
+def _validation(path: Path, problems: list[Problem], src: set[str], node_ids: set[str]) -> list[Record]:
+    """validation.csv: published end-to-end figures, each with the query that makes it comparable."""
+    f = path / "validation.csv"
+    if not f.exists():
+        return []
+    rows = _read_csv(f, ("id", "origin", "destination", "metric", "low", "high", "kind"), problems)
+    chk = _Checker("validation.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        vid = chk.ident(r, fid, seen)
+        places = {"origin": [chk.text(r, fid, "origin")], "destination": [chk.text(r, fid, "destination")]}
+        places["via"] = [x.strip() for x in (r.get("via") or "").split(";") if x.strip()]
+        for fld, ids in places.items():
+            for x in ids:
+                if x and x not in node_ids:
+                    chk.add(fid, fld, f"node {x!r} is not in nodes.geojson")
+        avoid = [x.strip() for x in (r.get("avoid_countries") or "").split(";") if x.strip()]
+        for c in avoid:
+            if c not in COUNTRIES:
+                chk.add(fid, "avoid_countries", f"unknown country code {c!r}")
+        modes = [x.strip() for x in (r.get("modes") or "").split(";") if x.strip()]
+        if not set(modes) <= set(MODES):
+            chk.add(fid, "modes", f"unknown mode in {r.get('modes')!r} (rail;road;sea)")
+        by = (r.get("by") or "time").strip()
+        if by not in OBJECTIVE_NAMES:
+            chk.add(fid, "by", f"unknown objective {by!r}")
+        container = (r.get("container") or "20ft").strip()
+        if container not in CONTAINER_TYPES:
+            chk.add(fid, "container", f"unknown container {container!r} (20ft or 40ft)")
+        as_of = _date(chk, r, fid, "as_of")
+        low = chk.number(r, fid, "low", required=True, positive=True)
+        high = chk.number(r, fid, "high", required=True, positive=True)
+        if low is not None and high is not None and high < low:
+            chk.add(fid, "high", f"{high:g} is below low {low:g}")
+        rec = {
+            "id": vid,
+            "origin": places["origin"][0],
+            "destination": places["destination"][0],
+            "via": places["via"],
+            "avoid_countries": avoid,
+            "modes": modes or list(MODES),
+            "by": by,
+            "container": container,
+            "as_of": as_of,
+            "metric": chk.choice(r, fid, "metric", VALIDATION_METRICS),
+            "low": low,
+            "high": high,
+            "kind": chk.choice(r, fid, "kind", VALIDATION_KINDS),
+            "year": (r.get("year") or "").strip(),
+            "published": (r.get("published") or "").strip(),
+            "source": chk.strings(r, fid, "source"),
+            "note": (r.get("note") or "").strip(),
+        }
+        if not rec["source"]:
+            chk.add(fid, "source", "a published figure without a source")
+        for s_id in rec["source"]:
+            if s_id not in src:
+                chk.add(fid, "source", f"source id {s_id!r} is not in sources.csv")
+        if vid:
+            out.append(rec)
+    return out
+
+
+def _events(
+    path: Path, problems: list[Problem], src: set[str], targets: Mapping[str, set[str]]
+) -> list[Record]:
+    """events.csv: dated disruptions (closures, suspensions, bans, capacity cuts, delays)."""
+    f = path / "events.csv"
+    if not f.exists():
+        return []
+    rows = _read_csv(f, ("id", "target_kind", "target", "kind", "start", "title"), problems)
+    chk = _Checker("events.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        eid = chk.ident(r, fid, seen)
+        tkind = chk.choice(r, fid, "target_kind", EVENT_TARGETS)
+        target = chk.text(r, fid, "target")
+        if tkind and target:
+            known = COUNTRIES if tkind == "country" else targets.get(tkind, set())
+            if target not in known:
+                chk.add(fid, "target", f"{tkind} {target!r} does not exist in the dataset")
+        kind = chk.choice(r, fid, "kind", EVENT_KINDS)
+        start = _date(chk, r, fid, "start", required=True)
+        end = _date(chk, r, fid, "end")
+        confirmed = _date(chk, r, fid, "last_confirmed")
+        if start and end and end < start:
+            chk.add(fid, "end", f"{end} is before the start {start}")
+        if start and confirmed and confirmed < start:
+            chk.add(fid, "last_confirmed", f"{confirmed} is before the start {start}")
+        direction = (r.get("direction") or "").strip() or "both"
+        if tkind and direction not in EVENT_DIRECTIONS[tkind]:
+            chk.add(fid, "direction", f"{direction!r} is not one of {', '.join(EVENT_DIRECTIONS[tkind])}")
+        raw_modes = (r.get("modes") or "*").strip()
+        modes = [m.strip() for m in raw_modes.split(";") if m.strip()] if raw_modes != "*" else list(MODES)
+        if not set(modes) <= set(MODES):
+            chk.add(fid, "modes", f"unknown mode in {raw_modes!r} (rail;road;sea or *)")
+        delay = chk.number(r, fid, "delay_h")
+        if kind and kind not in CLOSING_EVENTS and not delay:
+            chk.add(fid, "delay_h", f"a {kind} needs delay_h (hours added), more than 0")
+        if kind in CLOSING_EVENTS and delay:
+            chk.add(fid, "delay_h", f"a {kind} closes its target; delay_h must be blank")
+        srcs = chk.strings(r, fid, "source")
+        if not srcs:
+            chk.add(fid, "source", "an event without a source")
+        for s_id in srcs:
+            if s_id not in src:
+                chk.add(fid, "source", f"source id {s_id!r} is not in sources.csv")
+        if eid:
+            out.append(
+                {
+                    "id": eid,
+                    "target_kind": tkind,
+                    "target": target,
+                    "kind": kind,
+                    "start": start,
+                    "end": end,
+                    "last_confirmed": confirmed,
+                    "direction": direction,
+                    "modes": modes,
+                    "delay_h": delay or 0.0,
+                    "title": chk.text(r, fid, "title"),
+                    "source": srcs,
+                    "note": (r.get("note") or "").strip(),
+                }
+            )
+    return out
+
+
+def _spreads(
+    path: Path, problems: list[Problem], src: set[str], targets: Mapping[str, set[str]]
+) -> list[Record] | None:
+    """spreads.csv: published ranges (read as P10-P90) of the time components (see geodata/README.md)."""
+    f = path / "spreads.csv"
+    if not f.exists():
+        return None
+    rows = _read_csv(f, ("id", "component", "scope", "low", "high"), problems)
+    chk = _Checker("spreads.csv", problems, src)
+    seen: dict[str, str] = {}
+    out = []
+    for i, r in enumerate(rows, start=2):
+        fid = r.get("id") or f"line {i}"
+        sid = chk.ident(r, fid, seen)
+        comp = chk.choice(r, fid, "component", SPREAD_COMPONENTS)
+        scope = chk.choice(r, fid, "scope", SPREAD_SCOPES)
+        target = (r.get("target") or "").strip()
+        if scope == "default" and target:
+            chk.add(fid, "target", "a default row has no target")
+        elif scope in ("link", "node") and target not in targets.get(scope, set()):
+            chk.add(fid, "target", f"{scope} {target!r} does not exist in the dataset")
+        elif scope == "country" and target not in COUNTRIES:
+            chk.add(fid, "target", f"unknown country code {target!r}")
+        mode = (r.get("mode") or "").strip()
+        if mode and mode not in MODES:
+            chk.add(fid, "mode", f"unknown mode {mode!r}")
+        direction = (r.get("direction") or "").strip() or "both"
+        if direction not in ("both", "forward", "reverse"):
+            chk.add(fid, "direction", f"unknown value {direction!r} (both, forward, reverse)")
+        low = chk.number(r, fid, "low", required=True, positive=True)
+        high = chk.number(r, fid, "high", required=True, positive=True)
+        if low is not None and high is not None and not high > low:
+            chk.add(fid, "high", f"must be above low ({high:g} <= {low:g})")
+        elif low is not None and high is not None and high > MAX_SPREAD_RATIO * low:
+            chk.add(
+                fid, "high", f"is more than {MAX_SPREAD_RATIO:g} times low (a lognormal that wide overflows)"
+            )
+        months: list[int] = []
+        for m in (r.get("months") or "").split(";"):
+            if m.strip():
+                if m.strip() in _MONTHS:
+                    months.append(int(m))
+                else:
+                    chk.add(fid, "months", f"{m.strip()[:10]!r} is not a month number 1-12")
+        if sid:
+            out.append(
+                {
+                    "id": sid,
+                    "component": comp,
+                    "scope": scope,
+                    "target": target,
+                    "mode": mode,
+                    "direction": direction,
+                    "low": low or 1.0,
+                    "high": high or 1.0,
+                    "unit": (r.get("unit") or "").strip(),
+                    "months": months,
+                    "basis": (r.get("basis") or "").strip(),
+                    **chk.sourcing(r, fid),
+                }
+            )
+    return out
+
+
+def _meta(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    """dataset.toml: ``title``, ``as_of`` (a TOML date), ``version``. Absent: an empty mapping."""
+    import tomllib
+
+    f = path / "dataset.toml"
+    if not f.exists():
+        return {}
+    text = _read_text(f, problems)
+    if text is None:
+        return {}
+    try:
+        doc = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        problems.append(Problem("dataset.toml", "", "", f"is not valid TOML: {str(exc)[:120]}"))
+        return {}
+    as_of = doc.get("as_of")
+    if as_of is not None and (not isinstance(as_of, date) or isinstance(as_of, datetime)):
+        problems.append(Problem("dataset.toml", "", "as_of", "must be a date such as 2026-03-06"))
+        doc.pop("as_of")
+    for key in ("title", "version"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(Problem("dataset.toml", "", key, "must be text"))
+            doc.pop(key)
+    return {k: doc[k] for k in ("title", "as_of", "version") if k in doc}
+
+
+def _date(chk: _Checker, r: Mapping[str, Any], fid: str, fld: str, *, required: bool = False) -> date | None:
+    """An ISO date cell (YYYY-MM-DD), None when blank; a problem when it does not parse."""
+    raw = (r.get(fld) or "").strip()
+    if not raw:
+        if required:
+            chk.add(fid, fld, "is missing")
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        chk.add(fid, fld, f"is not a date (YYYY-MM-DD): {raw[:40]!r}")
+        return None
+
+
 def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Record] | None:
     f = path / "parameters.csv"
     if not f.exists():
@@ -996,90 +1449,92 @@ def _parameter_rule(name: str) -> tuple[bool, float]:
 def _check_costs(
     problems: list[Problem],
     parameters: list[Record],
+    tariffs: list[Record],
     nodes: list[Record],
     links: list[Record],
     terminals: list[Record],
 ) -> None:
     """Price every link (both ways) and handling step as the graph will, and report what would fail.
 
-    A parameter the cost model needs that has no row (for the mode and country, nor a ``*`` fallback)
-    is reported once, with the first link or terminal that needs it; a price that cannot be computed
-    or is not finite is reported on its link. Mirrors :func:`corridors.graph.build_graph`: a link is
-    priced in its start node's country, a sea link in country ``*``.
+    A parameter or tariff the cost model needs but has no row for is reported once, in the model's
+    own words, with the first link or terminal that needs it; a price or time that cannot be computed
+    or is not finite is reported on its link or terminal row. Rows already reported as invalid are
+    left out of the model. Mirrors :func:`corridors.graph.build_graph`: a link is priced in its start
+    node's country (a sea link in ``*``), a transfer both onto rail and not.
     """
-    from corridors.costs import CostModel, MissingParameter
+    from corridors.costs import CostModel, MissingParameter, MissingTariff
 
-    def usable(r: Record) -> bool:
+    def usable_parameter(r: Record) -> bool:
         positive, most = _parameter_rule(r["param"])
         v = r["value"]
         return bool(r["param"]) and v is not None and (v > 0 if positive else v >= 0) and v <= most
 
-    model = CostModel([r for r in parameters if usable(r)])
-    missing: dict[tuple[str, str, str], str] = {}
+    def usable_tariff(r: Record) -> bool:
+        most = MAX_USD_PER_KM if str(r["unit"]).endswith("-km") else MAX_USD
+        return bool(r["item"] and r["container"] and r["unit"]) and 0 <= r["value"] <= most
 
-    def need(name: str, mode: str, country: str, user: str) -> bool:
+    model = CostModel(
+        [r for r in parameters if usable_parameter(r)], [r for r in tariffs if usable_tariff(r)]
+    )
+    missing: dict[str, tuple[str, str]] = {}  # the model's message -> (file, first user)
+    failed: set[tuple[str, str]] = set()
+
+    def attempt(price: Callable[[], Any], user: str, file: str, fid: str) -> None:
         try:
-            model.lookup(name, mode, country)
-        except MissingParameter:
-            missing.setdefault((name, mode, country), user)
-            return False
-        return True
-
-    def finite(cost: Any) -> bool:
-        return all(map(math.isfinite, (cost.distance_km, cost.time_h, cost.cost_usd, cost.co2_kg)))
+            cost = price()
+        except MissingParameter as exc:
+            missing.setdefault(str(exc), ("parameters.csv", user))
+            return
+        except MissingTariff as exc:
+            missing.setdefault(str(exc), ("tariffs.csv", user))
+            return
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            if (file, fid) not in failed:
+                failed.add((file, fid))
+                problems.append(Problem(file, fid, "", f"cannot be priced: {exc}"))
+            return
+        numbers = [cost] if isinstance(cost, float) else [cost.distance_km, cost.time_h, cost.co2_kg]
+        numbers += [p.total for p in getattr(cost, "prices", {}).values()]
+        if not all(map(math.isfinite, numbers)) and (file, fid) not in failed:
+            failed.add((file, fid))
+            problems.append(Problem(file, fid, "", "its time, cost or CO2 is not a finite number"))
 
     if links:
-        need("teu_tonnes", "*", "*", "every leg's CO2")
-        need("value_of_time_usd_per_h", "*", "*", "the generalized cost")
+        attempt(lambda: model.value_of_time, "the generalized cost", "parameters.csv", "")
     node_by_id = {n["id"]: n for n in nodes}
     for link in links:
         a, mode = node_by_id.get(link["from"]), link["mode"]
         if a is None or not mode or link["length_km"] is None:
             continue
         country = "*" if mode == "sea" else a["country"]
-        user = f"link {link['id']!r}"
-        ok = [need(n, mode, country, user) for n in ("cost_usd_per_km", "co2_g_per_tkm")]
-        if link["duration_h"] is None and not link["speed_kmh"]:
-            ok.append(need("speed_kmh", mode, country, user))
-        if not all(ok):
-            continue
         for rev in (False, True):
-            try:
-                cost = model.line(link, country, reverse=rev)
-            except MissingParameter:
-                continue  # reported above
-            except (ArithmeticError, ValueError, TypeError) as exc:
-                problems.append(Problem("links.geojson", link["id"], "", f"cannot be priced: {exc}"))
-                break
-            if not finite(cost):
-                problems.append(
-                    Problem("links.geojson", link["id"], "", "its time, cost or CO2 is not a finite number")
-                )
-                break
+            attempt(
+                partial(model.line, link, country, reverse=rev),
+                f"link {link['id']!r}",
+                "links.geojson",
+                link["id"],
+            )
     for t in terminals:
         op, between = t["operation"], t["between"]
-        if not op or not between:
+        if not (op and between and t["node"] in node_by_id):
             continue
-        user = f"terminal {t['node']!r} ({op} {between})"
-        mode = between if op == "transfer" else "rail"
-        ok = [need(f"{op}_time_h", mode, "*", user), need(f"{op}_cost_usd", mode, "*", user)]
-        if not all(ok):
-            continue
-        price = model.transfer if op == "transfer" else model.gauge_change
-        if not finite(price(between, t["time_h"], t["cost_usd"])):
-            problems.append(
-                Problem("terminals.csv", t["node"], "", "its time or cost is not a finite number")
+        for onto_rail in (False, True) if op == "transfer" else (False,):
+            attempt(
+                partial(
+                    model.handling,
+                    node=t["node"],
+                    operation=op,
+                    between=between,
+                    time_h=t["time_h"],
+                    depart_interval_h=t.get("depart_interval_h"),
+                    onto_rail=onto_rail,
+                ),
+                f"terminal {t['node']!r} ({op} {between})",
+                "terminals.csv",
+                t["node"],
             )
-    for (name, mode, country), user in missing.items():
-        scope = "" if mode == country == "*" else f" for mode {mode!r} and country {country!r} nor '*'"
-        problems.append(
-            Problem(
-                "parameters.csv",
-                f"{name}/{mode}/{country}",
-                "value",
-                f"is missing (no row{scope}), and {user} needs it",
-            )
-        )
+    for msg, (file, user) in missing.items():
+        problems.append(Problem(file, "", "", f"{msg.removeprefix(file + ' ')}; {user} needs it"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1109,7 +1564,19 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     parameters = _parameters(path, problems, src)
     if parameters is None and path.resolve() != DEFAULT_GEODATA.resolve():
         parameters = _parameters(DEFAULT_GEODATA, [], set())  # fall back to the shipped defaults
-    _check_costs(problems, parameters or [], nodes, links, terminals)
+    validation = _validation(path, problems, src, node_ids)
+    events = _events(path, problems, src, subjects)
+    spreads = _spreads(path, problems, src, subjects)
+    if spreads is None and path.resolve() != DEFAULT_GEODATA.resolve():
+        # the shipped spreads: their country and default rows apply, link and place rows match nothing
+        shipped = _spreads(DEFAULT_GEODATA, [], set(), {}) or []
+        spreads = [s for s in shipped if s["scope"] in ("country", "default")]
+    meta = _meta(path, problems)
+    tariffs = _tariffs(path, problems, src, nodes, links)
+    if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
+        # the shipped tariffs: their country and default rows apply, link and place rows match nothing
+        tariffs = [t for t in _tariffs(DEFAULT_GEODATA, [], set(), [], []) or () if not t["link"]]
+    _check_costs(problems, parameters or [], tariffs or [], nodes, links, terminals)
     ds = Dataset(
         path,
         tuple(nodes),
@@ -1121,6 +1588,11 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
         tuple(parameters or ()),
         tuple(sources),
         tuple(problems),
+        tariff_records=tuple(tariffs or ()),
+        validation_records=tuple(validation),
+        event_records=tuple(events),
+        spread_records=tuple(spreads or ()),
+        meta=meta,
     )
     return ds, problems
 

@@ -4,7 +4,10 @@ The HTML is our own template, not pydeck's ``to_html``: the deck spec travels as
 ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and the line separators escaped,
 and is read with ``JSON.parse``; tooltips use deck.gl's ``text`` mode (set as text, never as HTML); the
 title and legend are escaped with :func:`html.escape`. A hostile place name in the data therefore shows
-as text and cannot run script. The page loads deck.gl from a CDN when opened; the data is all inside.
+as text and cannot run script. The page needs no network: deck.gl and ``@deck.gl/json`` are shipped in
+``corridors/vendor-js/`` (npm bundles, MIT, with their licences and a README naming version and sha256) and
+inlined in the page with their licence notices; there is no basemap, font or other URL, so the layers
+draw on white.
 
 The PNG is drawn with Pillow (no browser): an equirectangular plot of the paths and points with a
 title, a legend and an attribution line. Texts are cut to the width they can use (a name in the title
@@ -14,12 +17,15 @@ image is at most :data:`MAX_PNG_PX` pixels a side.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from corridors.text import plain_text
@@ -29,12 +35,25 @@ __all__ = [
     "PngLayer",
     "camera_bounds",
     "safe_json",
+    "script_safe",
     "spec_png_layers",
     "standalone_html",
     "static_png",
+    "vendored_js",
 ]
 
-DECKGL_JS = "https://unpkg.com/deck.gl@9.1.14/dist.min.js"
+#: deck.gl version of the vendored bundles (``corridors/vendor-js/*/README.md``).
+DECKGL_VERSION = "9.1.14"
+#: The vendored scripts, inlined in this order, each with the licence files before it. ``vendor-js`` is
+#: not a Python identifier on purpose: setuptools ships it as package data, not as a namespace package.
+VENDORED_JS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("deck.gl", "vendor-js/deckgl/dist.min.js", ("vendor-js/deckgl/LICENSE",)),
+    (
+        "@deck.gl/json",
+        "vendor-js/deckgl-json/dist.min.js",
+        ("vendor-js/deckgl-json/LICENSE", "vendor-js/deckgl-json/LICENSE.jsep"),
+    ),
+)
 #: Largest PNG side in pixels (a 10,000 x 10,000 image takes about 550 MB).
 MAX_PNG_PX = 10_000
 #: Longest text drawn on a PNG before fitting it to its width (no line of the image holds more).
@@ -54,6 +73,46 @@ def safe_json(obj: Any) -> str:
     )
 
 
+def script_safe(js: str) -> str:
+    """JavaScript source that can sit inside an inline ``<script>`` element.
+
+    ``</script`` (any case) would end the element and ``<!--`` can switch the HTML parser into a
+    state where ``</script>`` no longer ends it; both become ``<\\/script`` and ``<\\!--``, which
+    mean the same inside JavaScript strings, template literals and (non-unicode) regular expressions.
+    """
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+@functools.cache
+def vendored_js() -> str:
+    """The shipped deck.gl and ``@deck.gl/json`` bundles as one inline script (read once per process).
+
+    Each bundle is preceded by its licence texts in a ``/*! ... */`` comment, as their licences ask of
+    copies. The result is :func:`script_safe`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a vendored file is missing from the installed package.
+    """
+    root = resources.files("corridors")
+    parts = []
+    for name, script, licences in VENDORED_JS:
+        try:
+            notices = [root.joinpath(p).read_text(encoding="utf-8") for p in licences]
+            code = root.joinpath(script).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"the vendored {name} bundle is missing from the corridors package ({exc.filename}); "
+                "reinstall corridors"
+            ) from exc
+        header = "\n\n".join(n.strip().replace("*/", "* /") for n in notices)
+        parts.append(
+            f"/*! {name} {DECKGL_VERSION} from npm (corridors/{script})\n\n{header}\n*/\n{code.rstrip()}\n;"
+        )
+    return script_safe("\n".join(parts))
+
+
 @dataclass(frozen=True)
 class Legend:
     """One legend entry: a label and an RGB(A) colour."""
@@ -65,6 +124,7 @@ class Legend:
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <style>
 html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
@@ -82,7 +142,9 @@ html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
 <div id="panel"><h1>{title}</h1>{subtitle}{legend}</div>
 <div id="attr">{attribution}</div>
 <script type="application/json" id="deck-spec">{spec}</script>
-<script src="{deckgl}"></script>
+<script>
+{deckgl}
+</script>
 <script>
 (function () {{
   var spec = JSON.parse(document.getElementById("deck-spec").textContent);
@@ -119,7 +181,8 @@ def standalone_html(
     """A self-contained HTML page of a deck spec (dict or pydeck ``to_json()`` string).
 
     ``tooltip_text`` is a template such as ``"{name} ({kind})"``, filled with plain text.
-    Mapbox/Carto basemap styles are dropped so the page needs no key; the layers draw on white.
+    Mapbox/Carto basemap styles are dropped so the page needs no key and no network; the layers draw
+    on white. deck.gl is inlined (:func:`vendored_js`, about 1.6 MB), so the page opens offline.
     """
     doc = json.loads(spec) if isinstance(spec, str) else dict(spec)
     doc.pop("mapStyle", None)
@@ -139,7 +202,7 @@ def standalone_html(
         legend=items,
         attribution=html.escape(attribution),
         spec=safe_json(doc),
-        deckgl=DECKGL_JS,
+        deckgl=vendored_js(),
     )
 
 

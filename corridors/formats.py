@@ -16,18 +16,32 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from corridors.costs import CONTAINERS, COST_ITEMS
 from corridors.text import plain_text, safe_csv
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import pandas as pd
 
+    from corridors.checks import ModelCheck
+    from corridors.events import Event
     from corridors.places import Place
     from corridors.routing import Route
 
-__all__ = ["ROUTE_FORMATS", "render_matrix", "render_places", "render_route", "route_document"]
+__all__ = [
+    "ROUTE_FORMATS",
+    "render_check",
+    "render_events",
+    "render_matrix",
+    "render_places",
+    "render_route",
+    "route_document",
+]
 
 #: Route formats: name -> (file extension, MIME type).
 ROUTE_FORMATS = {
@@ -51,8 +65,12 @@ def route_document(routes: Sequence[Route]) -> dict[str, Any]:
             "avoid": sorted(q.avoid),
             "via": [v.id for v in q.via],
             "include_planned": q.include_planned,
+            "container": q.container,
             "teu": q.teu,
+            "as_of": q.as_of.isoformat() if q.as_of else None,
+            "ignore_disruptions": q.ignore_disruptions,
         },
+        "disruptions_in_force": disruptions_in_force(routes),
         "routes": [r.to_dict() for r in routes],
     }
 
@@ -90,7 +108,15 @@ def _fmt_h(h: float) -> str:
 def _route_table(routes: Sequence[Route]) -> str:
     out = io.StringIO()
     q = routes[0].query
-    out.write(plain_text(f"{q.origin.name} -> {q.destination.name}  (best by {q.by}, {q.teu:g} TEU)") + "\n")
+    head = f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)}; "
+    out.write(plain_text(f"{head}{_as_of(q)})") + "\n")
+    touched = {e for r in routes for leg in r.legs for e in leg.events}
+    for e in disruptions_in_force(routes):
+        if e["id"] in touched:
+            out.write(f"  on these routes: {plain_text(e['title'])}\n")
+    elsewhere = len([e for e in disruptions_in_force(routes) if e["id"] not in touched])
+    if elsewhere:
+        out.write(f"  {elsewhere} other disruption(s) in force elsewhere (see `corridors events`)\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
         out.write(f"\nRoute {i}: {plain_text(r.summary())}\n")
@@ -101,7 +127,22 @@ def _route_table(routes: Sequence[Route]) -> str:
             f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
             f"{t.border_crossings} border(s), {t.transfers} transfer(s)\n"
         )
-        rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "kg CO2", "status", "est")]
+        d = r.distribution
+        if d is not None:
+            on_time = (
+                f" | P(within {d.deadline_h / 24:g} d) = {d.p_on_time:.0%}" if d.p_on_time is not None else ""
+            )
+            out.write(
+                f"  transit time P10-P50-P90: {d.p10:,.0f} - {d.p50:,.0f} - {d.p90:,.0f} h "
+                f"({d.p10 / 24:.1f} - {d.p50 / 24:.1f} - {d.p90 / 24:.1f} d){on_time}\n"
+            )
+        items = " + ".join(f"{_ITEM_LABEL[k]} {v:,.0f}" for k, v in t.cost_breakdown.items() if round(v))
+        out.write(f"  cost: {t.cost_usd:,.0f} USD = {items or '0'}\n")
+        out.write(
+            f"  time: {t.run_h:,.1f} h moving + {t.dwell_h:,.1f} h border + {t.departure_h:,.1f} h waiting "
+            f"for departures + {t.handling_h:,.1f} h handling\n"
+        )
+        rows = [("from", "to", "mode", "km", "hours", "wait h", "USD", "item", "kg CO2", "status", "est")]
         for leg in r.legs:
             rows.append(
                 (
@@ -112,15 +153,45 @@ def _route_table(routes: Sequence[Route]) -> str:
                     f"{leg.time_h:,.1f}",
                     f"{leg.wait_h:,.1f}",
                     f"{leg.cost_usd:,.0f}",
+                    "+".join(_ITEM_SHORT[k] for k, v in leg.cost_breakdown.items() if round(v, 2)),
                     f"{leg.co2_kg:,.0f}",
                     leg.status,
                     "EST" if leg.estimate else "",
                 )
             )
         out.write(_aligned(rows))
+        bases = dict.fromkeys(_KM.sub("", leg.price_basis) for leg in r.legs if leg.price_basis)
+        out.write("  prices (basis, year):\n" + "".join(f"    - {plain_text(b)}\n" for b in bases))
         if r.estimate:
             out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
     return out.getvalue()
+
+
+_ITEM_LABEL = {
+    "line_haul": "line haul",
+    "sea_freight": "sea freight",
+    "handling": "handling",
+    "border": "border",
+}
+_ITEM_SHORT = {"line_haul": "LH", "sea_freight": "SEA", "handling": "HDL", "border": "BDR"}
+_KM = re.compile(r" x [0-9,.]+ km$")
+
+
+def _as_of(q: Any) -> str:
+    if q.ignore_disruptions:
+        return "normal operations, no disruption applied"
+    return f"as of {q.as_of}" if q.as_of else "as of the dataset's date"
+
+
+def disruptions_in_force(routes: Sequence[Route]) -> list[dict[str, Any]]:
+    """The dated disruptions routing honoured for these routes (events in force on the query date)."""
+    q = routes[0].query
+    return [e.to_dict() for e in routes[0].disruptions_in_force] if q.events else []
+
+
+def _shipment(teu: float, container: str) -> str:
+    boxes = teu / CONTAINERS[container]
+    return f"{boxes:g} x {container} container{'s' if boxes != 1 else ''} = {teu:g} TEU"
 
 
 _CSV_FIELDS = (
@@ -133,8 +204,14 @@ _CSV_FIELDS = (
     "mode",
     "distance_km",
     "time_h",
+    "run_h",
+    "dwell_h",
+    "departure_h",
+    "handling_h",
     "wait_h",
     "cost_usd",
+    *(f"cost_{k}_usd" for k in COST_ITEMS),
+    "price_basis",
     "co2_kg",
     "corridors",
     "status",
@@ -146,6 +223,8 @@ _CSV_FIELDS = (
 
 
 def _route_csv(routes: Sequence[Route]) -> str:
+    """One row per leg, then a ``total`` row per route; the ``cost_<item>_usd`` columns sum to
+    ``cost_usd`` on every row."""
     out = io.StringIO()
     w = safe_csv(csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n"))
     w.writeheader()
@@ -157,11 +236,30 @@ def _route_csv(routes: Sequence[Route]) -> str:
                     "route": i,
                     "seq": j,
                     **{k: d[k] for k in _CSV_FIELDS[2:] if k in d},
+                    **{f"cost_{k}_usd": v for k, v in d["cost_breakdown_usd"].items()},
                     "corridors": ";".join(leg.corridors),
                     "sources": ";".join(leg.sources),
                     "estimate": str(leg.estimate).lower(),
                 }
             )
+        t = r.totals.to_dict()
+        q = r.query
+        w.writerow(
+            {
+                "route": i,
+                "seq": "total",
+                "from": q.origin.id,
+                "from_name": q.origin.name,
+                "to": q.destination.id,
+                "to_name": q.destination.name,
+                "mode": "total",
+                **{k: t[k] for k in _CSV_FIELDS if k in t},
+                **{f"cost_{k}_usd": v for k, v in t["cost_breakdown_usd"].items()},
+                "corridors": ";".join(r.corridors),
+                "estimate": str(r.estimate).lower(),
+                "note": r.summary(),
+            }
+        )
     return out.getvalue()
 
 
@@ -239,3 +337,81 @@ def _aligned(rows: Sequence[Sequence[str]], *, indent: str = "  ") -> str:
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
         for row in rows
     )
+
+
+def render_check(check: ModelCheck, fmt: str) -> str:
+    """``corridors check-model`` output: ``table`` (cases, then the summary), ``json`` or ``csv`` (cases)."""
+    cases = [r.to_dict() for r in check.results]
+    groups = [g.to_dict() for g in check.groups]
+    if fmt == "json":
+        return json.dumps(_strict({"cases": cases, "summary": groups}), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        fields = [k for k in cases[0] if k != "source"] + ["source"] if cases else ["id"]
+        w = safe_csv(csv.DictWriter(out, fieldnames=fields, lineterminator="\n"))
+        w.writeheader()
+        for c in cases:
+            w.writerow({**c, "source": ";".join(c["source"])})
+        return out.getvalue()
+    unit = {"time_h": "h", "cost_usd": "USD", "distance_km": "km"}
+    rows = [("case", "metric", "kind", "published", "model", "ratio", "in range", "route")]
+    for r in check.results:
+        c = r.case
+        lo, hi = float(c["low"]), float(c["high"])
+        pub = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
+        rows.append(
+            (
+                str(c["id"])[:34],
+                f"{c['metric']} ({c['container']})" if c["metric"] == "cost_usd" else c["metric"],
+                c["kind"],
+                f"{pub} {unit[c['metric']]}",
+                "no route" if r.model is None else f"{r.model:,.0f}",
+                "-" if r.ratio is None else f"x{r.ratio:.2f}",
+                {True: "yes", False: "no", None: "-"}[r.in_range],
+                (r.summary or r.message)[:60],
+            )
+        )
+    text = "Model versus published figures (geodata/validation.csv)\n\n" + _aligned(rows, indent="")
+    srows = [("metric", "kind", "cases", "median |error|", "within 25 %", "ratio range", "target", "met")]
+    for g in check.groups:
+        srows.append(
+            (
+                g.metric,
+                g.kind,
+                f"{g.routed}/{g.cases}",
+                "-" if g.median_abs_error_pct is None else f"{g.median_abs_error_pct:.0f} %",
+                "-" if g.within_25_pct is None else f"{g.within_25_pct:.0%}",
+                "-" if g.ratio_min is None else f"x{g.ratio_min:.2f}-x{g.ratio_max:.2f}",
+                g.target.describe() if g.target else "-",
+                {True: "yes", False: "NO", None: "-"}[g.meets_target],
+            )
+        )
+    return text + "\nSummary\n" + _aligned(srows, indent="")
+
+
+def render_events(events: Sequence[Event], fmt: str, *, as_of: date | None) -> str:
+    """Dated disruptions as ``json`` or a ``table`` (``as_of`` None: every event, in force or not)."""
+    if fmt == "json":
+        doc = {"as_of": as_of.isoformat() if as_of else None, "events": [e.to_dict() for e in events]}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    head = f"Disruptions in force on {as_of}" if as_of else "All dated disruptions"
+    if not events:
+        return f"{head}: none\n"
+    rows = [("event", "kind", "target", "direction", "modes", "from", "until", "effect")]
+    for e in events:
+        until = str(e.end) if e.end else f"open (confirmed {e.last_confirmed})" if e.closes else str(e.until)
+        effect = "closed" if e.closes else f"+{e.delay_h:g} h"
+        rows.append(
+            (
+                e.id,
+                e.kind,
+                f"{e.target_kind} {e.target}",
+                e.direction,
+                ";".join(e.modes),
+                str(e.start),
+                until,
+                effect,
+            )
+        )
+    lines = "".join(f"  - {plain_text(e.title)}\n" for e in events)
+    return f"{head}\n\n" + _aligned(rows, indent="") + "\n" + lines

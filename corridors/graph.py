@@ -24,7 +24,7 @@ from typing import Any
 
 import networkx as nx
 
-from corridors.costs import CostModel, EdgeCost
+from corridors.costs import CONTAINERS, CostModel, EdgeCost, Price
 from corridors.data import Dataset
 
 __all__ = ["Lookup", "build_graph", "layer_of"]
@@ -39,17 +39,30 @@ def layer_of(mode: str, gauge: int | None) -> str:
 
 
 def _edge(cost: EdgeCost, **attrs: Any) -> dict[str, Any]:
-    return {
+    """Edge attributes: the time components and prices of ``cost`` plus ``attrs`` (identity, status).
+
+    ``cost_<container>`` holds the total price per container for the weight function; ``prices`` the
+    itemized :class:`~corridors.costs.Price` per container type.
+    """
+    out = {
         "distance_km": cost.distance_km,
+        "run_h": cost.run_h,
+        "dwell_h": cost.dwell_h,
+        "departure_h": cost.departure_h,
+        "handling_h": cost.handling_h,
+        "interval_h": cost.interval_h,
+        "speed_kmh": cost.speed_kmh,
         "time_h": cost.time_h,
-        "cost_usd": cost.cost_usd,
         "co2_kg": cost.co2_kg,
-        "wait_h": cost.wait_h,
-        "wait_max_h": cost.wait_max_h,
+        "prices": cost.prices,
         "estimate": cost.estimate,
         "basis": cost.basis,
         **attrs,
     }
+    out["sources"] = tuple(dict.fromkeys((*attrs.get("sources", ()), *cost.sources)))
+    for c, price in cost.prices.items():
+        out[f"cost_{c}"] = price.total
+    return out
 
 
 def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
@@ -78,7 +91,7 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
         G.add_node(f"{pid}|out", place=pid, layer="out")
         G.add_node(f"{pid}|in", place=pid, layer="in")
         endpoints[pid] = (f"{pid}|out", f"{pid}|in")
-        zero = EdgeCost(0.0, 0.0, 0.0, 0.0)
+        zero = EdgeCost(0.0, prices={c: Price() for c in CONTAINERS})
         access: dict[str, Any] = dict(
             kind="access",
             mode="access",
@@ -118,7 +131,7 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             if G.has_edge(su, sv):  # a parallel link: route it through its own midpoint node
                 mid = f"{link['id']}|mid"
                 G.add_node(mid, place=None, layer=lay)
-                half = {k: (attrs[k] / 2 if k in _ADDITIVE else attrs[k]) for k in attrs}
+                half = halved(attrs)
                 G.add_edge(su, mid, **half)
                 G.add_edge(mid, sv, **{**half, "half": True})
             else:
@@ -133,19 +146,24 @@ def build_graph(ds: Dataset, model: CostModel) -> nx.DiGraph:
             continue
         c = frozenset({nodes[pid]["country"]})
         x, y = t["between"].split("/")
-        if t["operation"] == "transfer":
-            cost = model.transfer(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
+        kind = t["operation"]
+        if kind == "transfer":
             from_l = [lay for lay in layers[pid] if lay.startswith(x)]
             to_l = [lay for lay in layers[pid] if lay.startswith(y)]
-            kind = "transfer"
         else:
-            cost = model.gauge_change(t["between"], _opt(t["time_h"]), _opt(t["cost_usd"]))
             from_l = [f"rail{x}"] if f"rail{x}" in layers[pid] else []
             to_l = [f"rail{y}"] if f"rail{y}" in layers[pid] else []
-            kind = "gauge_change"
         for la in from_l:
             for lb in to_l:
                 for u, v in ((la, lb), (lb, la)):
+                    cost = model.handling(
+                        node=pid,
+                        operation=kind,
+                        between=t["between"],
+                        time_h=_opt(t["time_h"]),
+                        depart_interval_h=_opt(t.get("depart_interval_h")),
+                        onto_rail=kind == "transfer" and v.startswith("rail"),
+                    )
                     G.add_edge(
                         f"{pid}|{u}",
                         _departure(G, pid, v),
@@ -181,7 +199,25 @@ def _departure(G: nx.DiGraph, pid: str, lay: str) -> str:
     return dep
 
 
-_ADDITIVE = ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
+#: Edge attributes that add up along a path (a parallel link's halves each carry half).
+ADDITIVE = (
+    "distance_km",
+    "run_h",
+    "dwell_h",
+    "departure_h",
+    "handling_h",
+    "interval_h",
+    "time_h",
+    "co2_kg",
+    *(f"cost_{c}" for c in CONTAINERS),
+)
+
+
+def halved(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Edge attributes with every additive figure (and every price item) halved."""
+    out = {k: (v / 2 if k in ADDITIVE else v) for k, v in attrs.items()}
+    out["prices"] = {c: p.scaled(0.5) for c, p in attrs["prices"].items()}
+    return out
 
 
 def _opt(x: Any) -> float | None:

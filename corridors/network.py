@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import networkx as nx
 from corridors import routing
 from corridors.costs import CostModel
 from corridors.data import Dataset, load_dataset
+from corridors.events import Event, active_events
 from corridors.graph import Lookup, build_graph
 from corridors.places import Place, PlaceIndex
 from corridors.request import RouteRequest
@@ -71,6 +73,25 @@ class Network:
             object.__setattr__(self, "_lookup", lk)
         return lk
 
+    # -- dated disruptions -----------------------------------------------------------------------
+    @property
+    def as_of(self) -> date:
+        """The date routes describe by default: the dataset's own (``dataset.toml``)."""
+        return self.dataset.as_of
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every dated disruption of the dataset (``events.csv``), in file order."""
+        evs = self.__dict__.get("_events")
+        if evs is None:
+            evs = tuple(Event.from_record(r) for r in self.dataset.event_records)
+            object.__setattr__(self, "_events", evs)
+        return evs
+
+    def events_in_force(self, on: date | None = None) -> tuple[Event, ...]:
+        """The events in force on ``on`` (default :attr:`as_of`)."""
+        return active_events(self.events, on or self.as_of)
+
     # -- routing -----------------------------------------------------------------------------
     def route(self, origin: str, destination: str, **options: Any) -> Route:
         """Best route; options as :func:`corridors.routing.route`."""
@@ -121,7 +142,7 @@ def load_network(path: str | Path | None = None, *, cache: bool = True) -> Netwo
     if cache and key in _CACHE:
         return _CACHE[key]
     ds = load_dataset(key)
-    model = CostModel(ds.parameter_records)
+    model = CostModel(ds.parameter_records, ds.tariff_records)
     net = Network(ds, model, build_graph(ds, model))
     if cache:
         _CACHE[key] = net

@@ -45,6 +45,14 @@ class RouteRequest:
     teu
         Shipment size in TEU (cost and CO2 scale with it; time does not). ``None`` means one container
         of the chosen type (1 TEU for a 20-ft box, 2 for a 40-ft one).
+    as_of
+        ISO date (``YYYY-MM-DD``) whose disruptions in force apply; ``None``: the dataset's own date.
+    ignore_disruptions
+        Normal operations: no dated disruption applies.
+    samples, seed
+        Monte Carlo draws (0: none) and seed of the transit-time distribution (P10/P50/P90).
+    deadline_days
+        Report the probability of arriving within this many days.
     """
 
     origin: str
@@ -58,6 +66,11 @@ class RouteRequest:
     alternatives: int = 1
     container: str = "20ft"
     teu: float | None = None
+    as_of: str | None = None
+    ignore_disruptions: bool = False
+    samples: int = 10_000
+    seed: int = 0
+    deadline_days: float | None = None
 
     @classmethod
     def make(cls, origin: str, destination: str, **options: Any) -> RouteRequest:
@@ -78,8 +91,12 @@ class RouteRequest:
                 norm[key] = tuple(sorted({str(x).strip() for x in value if str(x).strip()}))
             elif key == "via":
                 norm[key] = tuple(str(x).strip() for x in value if str(x).strip())
-            elif key == "include_planned":
+            elif key in ("include_planned", "ignore_disruptions"):
                 norm[key] = bool(value)
+            elif key == "as_of":
+                norm[key] = str(value)
+            elif key == "deadline_days":
+                norm[key] = float(value)
             elif key == "teu":
                 norm[key] = None if value is None else float(value)
             elif key in ("alternatives", "k"):
@@ -93,6 +110,8 @@ class RouteRequest:
         out = asdict(self)
         for key in ("origin", "destination", "alternatives"):
             out.pop(key)
+        days = out.pop("deadline_days")
+        out["deadline_h"] = None if days is None else days * 24.0
         return out
 
     def with_(self, **changes: Any) -> RouteRequest:

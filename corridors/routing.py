@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from corridors.costs import OBJECTIVES, CostModel
-from corridors.data import MODES, STATUSES
-from corridors.graph import Lookup
+from corridors.costs import CONTAINERS, COST_ITEMS, OBJECTIVES, CostModel, Price
+from corridors.data import MODES, STATUSES, Dataset
+from corridors.events import NONE, Disruptions, Event, active_events, disruptions
+from corridors.graph import ADDITIVE, Lookup
 from corridors.places import Place
-from corridors.request import CONTAINERS, RouteRequest
+from corridors.request import RouteRequest
+from corridors.uncertainty import (
+    SAMPLES,
+    SEED,
+    SpreadTable,
+    TimeDistribution,
+    edge_components,
+    p90_excess,
+    time_distribution,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,11 +63,18 @@ class Routable(Protocol):
     Engines compiled for an option set are memoised in the object's ``__dict__``.
     """
 
+    dataset: Dataset
     model: CostModel
     graph: nx.DiGraph
 
     @property
     def lookup(self) -> Lookup: ...
+
+    @property
+    def events(self) -> tuple[Event, ...]: ...
+
+    @property
+    def as_of(self) -> date: ...
 
     def place(self, text: str) -> Place: ...
 
@@ -70,11 +88,16 @@ class InvalidQuery(ValueError):
 
 
 class NoRoute(LookupError):
-    """No route satisfies the constraints; ``reason`` says which constraint blocks."""
+    """No route satisfies the constraints.
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+    ``blockers`` name the constraints that block (:class:`Blocker`); ``reason`` is the sentence with
+    the command-line hints, which ``str()`` also gives. Pages phrase the blockers their own way.
+    """
+
+    def __init__(self, blockers: Sequence[Blocker]) -> None:
+        self.blockers = tuple(blockers)
+        self.reason = no_route_message(self.blockers)
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)
@@ -91,11 +114,37 @@ class Query:
     include_planned: bool = False
     teu: float = 1.0
     container: str = "20ft"
+    as_of: date | None = None
+    ignore_disruptions: bool = False
+    events: frozenset[str] = frozenset()  # ids of the events in force that routing honours
+    samples: int = SAMPLES  # Monte Carlo draws of the transit time (0: none)
+    seed: int = SEED
+    deadline_h: float | None = None
+
+    def options(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
+        """The engine options of this query (``extra_avoid`` added to the avoided ids)."""
+        return Options(
+            by=self.by,
+            modes=self.modes,
+            avoid_countries=self.avoid_countries,
+            avoid=self.avoid,
+            include_planned=self.include_planned,
+            container=self.container,
+            as_of=self.as_of,
+            ignore_disruptions=self.ignore_disruptions,
+            events=self.events,
+        ).engine_key(extra_avoid)
 
 
 @dataclass(frozen=True)
 class Leg:
-    """One edge of a route: a link, a border crossing or a transfer. Figures are for the shipment."""
+    """One edge of a route: a link, a border crossing or a transfer. Figures are for the shipment.
+
+    Time is itemized: ``run_h`` (moving), ``dwell_h`` (border), ``departure_h`` (waiting for a
+    sailing or the onward train; ``interval_h`` is the full interval behind it) and ``handling_h``
+    (transfer, gauge change). ``cost_breakdown`` itemizes ``cost_usd`` (:data:`~corridors.costs.
+    COST_ITEMS`); ``price_basis`` says what the price is, per unit and year.
+    """
 
     from_id: str
     from_name: str
@@ -104,21 +153,35 @@ class Leg:
     mode: str  # rail, road, sea, border, transfer
     distance_km: float
     time_h: float
-    wait_h: float
-    wait_max_h: float
     cost_usd: float
     co2_kg: float
     corridors: tuple[str, ...]
     status: str
     sources: tuple[str, ...]
     estimate: bool
+    run_h: float = 0.0
+    dwell_h: float = 0.0
+    departure_h: float = 0.0
+    handling_h: float = 0.0
+    interval_h: float = 0.0
+    delay_h: float = 0.0
+    events: tuple[str, ...] = ()
+    cost_breakdown: Mapping[str, float] = field(default_factory=dict)
+    price_basis: str = ""
     link: str | None = None
+    operation: str = ""  # transfer or gauge_change for a handling step
+    reverse: bool = False  # travelled to -> from of its link
     gauge_mm: int | None = None
     note: str = ""
     coords: tuple[tuple[float, float], ...] = ()
 
+    @property
+    def wait_h(self) -> float:
+        """Hours not moving: border dwell, waiting for a departure, handling and event delays."""
+        return self.dwell_h + self.departure_h + self.handling_h + self.delay_h
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON leg of design section 5 (plus ``wait_h``, ``estimate``, ``link`` and ``note``)."""
+        """The JSON leg of design section 5 (plus the time items, ``estimate``, ``link`` and ``note``)."""
         return {
             "from": self.from_id,
             "from_name": self.from_name,
@@ -127,8 +190,16 @@ class Leg:
             "mode": self.mode,
             "distance_km": _r(self.distance_km, 1),
             "time_h": _r(self.time_h, 2),
+            "run_h": _r(self.run_h, 2),
+            "dwell_h": _r(self.dwell_h, 2),
+            "departure_h": _r(self.departure_h, 2),
+            "handling_h": _r(self.handling_h, 2),
+            "delay_h": _r(self.delay_h, 2),
             "wait_h": _r(self.wait_h, 2),
+            "events": list(self.events),
             "cost_usd": _r(self.cost_usd, 2),
+            "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
+            "price_basis": self.price_basis,
             "co2_kg": _r(self.co2_kg, 1),
             "corridors": list(self.corridors),
             "status": self.status,
@@ -142,7 +213,12 @@ class Leg:
 
 @dataclass(frozen=True)
 class Totals:
-    """Route totals; ``time_h_min``/``time_h_max`` bound the transit time (ferry waits 0..interval)."""
+    """Route totals for the shipment.
+
+    ``time_h_min``/``time_h_max`` bound the transit time: no wait at any departure, or a full interval
+    at each. ``cost_breakdown`` itemizes ``cost_usd``; ``containers`` is the number of boxes of type
+    ``container`` (``teu`` / TEU per box).
+    """
 
     distance_km: float
     time_h: float
@@ -153,6 +229,15 @@ class Totals:
     border_crossings: int
     transfers: int
     wait_h: float
+    cost_breakdown: Mapping[str, float] = field(default_factory=dict)
+    run_h: float = 0.0
+    dwell_h: float = 0.0
+    departure_h: float = 0.0
+    handling_h: float = 0.0
+    delay_h: float = 0.0
+    container: str = "20ft"
+    containers: float = 1.0
+    teu: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready totals."""
@@ -161,12 +246,33 @@ class Totals:
             "time_h": _r(self.time_h, 2),
             "time_h_min": _r(self.time_h_min, 2),
             "time_h_max": _r(self.time_h_max, 2),
+            "run_h": _r(self.run_h, 2),
+            "dwell_h": _r(self.dwell_h, 2),
+            "departure_h": _r(self.departure_h, 2),
+            "handling_h": _r(self.handling_h, 2),
+            "delay_h": _r(self.delay_h, 2),
+            "wait_h": _r(self.wait_h, 2),
             "cost_usd": _r(self.cost_usd, 2),
+            "cost_breakdown_usd": _breakdown_dict(self.cost_breakdown),
             "co2_kg": _r(self.co2_kg, 1),
             "border_crossings": self.border_crossings,
             "transfers": self.transfers,
-            "wait_h": _r(self.wait_h, 2),
+            "container": self.container,
+            "containers": _r(self.containers, 3),
+            "teu": _r(self.teu, 3),
         }
+
+
+def _breakdown_dict(items: Mapping[str, float]) -> dict[str, float]:
+    """Items rounded to cents so that they sum to the rounded total (the largest item absorbs the
+    rounding difference, at most a cent or two)."""
+    keys = [k for k in COST_ITEMS if k in items]
+    out = {k: _r(items[k], 2) for k in keys}
+    if keys:
+        total = _r(sum(items[k] for k in keys), 2)
+        big = max(keys, key=lambda k: abs(out[k]))
+        out[big] = _r(out[big] + total - sum(out.values()), 2)
+    return out
 
 
 @dataclass(frozen=True)
@@ -180,6 +286,8 @@ class Route:
     objective_value: float
     estimate: bool
     signature: frozenset[str] = field(default=frozenset(), repr=False)
+    events_source: tuple[Event, ...] = field(default=(), repr=False)
+    distribution: TimeDistribution | None = None
 
     @property
     def coords(self) -> list[tuple[float, float]]:
@@ -209,6 +317,12 @@ class Route:
         return tuple(seen)
 
     @property
+    def disruptions_in_force(self) -> tuple[Event, ...]:
+        """The events in force on the query's date that routing honoured (closures and delays)."""
+        ids = self.query.events
+        return tuple(e for e in self.events_source if e.id in ids)
+
+    @property
     def crossings(self) -> tuple[str, ...]:
         """Names of the border crossings in order."""
         return tuple(f"{leg.from_name} / {leg.to_name}" for leg in self.legs if leg.mode == "border")
@@ -227,7 +341,7 @@ class Route:
         """The route object of the JSON contract (design section 5)."""
         return {
             "summary": self.summary(),
-            "totals": self.totals.to_dict(),
+            "totals": {**self.totals.to_dict(), **(self.distribution.to_dict() if self.distribution else {})},
             "countries": list(self.countries),
             "corridors": list(self.corridors),
             "estimate": self.estimate,
@@ -255,6 +369,21 @@ class Options:
     include_planned: bool = False
     teu: float = 1.0
     container: str = "20ft"
+    as_of: date | None = None
+    ignore_disruptions: bool = False
+    events: frozenset[str] = frozenset()
+
+    def engine_key(self, extra_avoid: frozenset[str] = frozenset()) -> Options:
+        """The options an engine depends on: not the shipment size nor the date (only which events are
+        in force on it), the container only for costs."""
+        return replace(
+            self,
+            avoid=self.avoid | extra_avoid,
+            teu=1.0,
+            container=self.container if self.by in ("cost", "generalized") else "20ft",
+            as_of=None,
+            ignore_disruptions=False,
+        )
 
 
 def make_options(
@@ -267,10 +396,14 @@ def make_options(
     include_planned: bool = False,
     teu: float | None = None,
     container: str = "20ft",
+    as_of: date | str | None = None,
+    ignore_disruptions: bool = False,
 ) -> Options:
     """Validate constraint options; raises InvalidQuery or PlaceNotFound (for ``avoid``).
 
     ``teu`` None means one container of type ``container`` (1 TEU for a 20-ft box, 2 for a 40-ft).
+    ``as_of`` (a date or ``YYYY-MM-DD``; default the dataset's own date) picks the events in force;
+    ``ignore_disruptions`` gives the normal-operations view (no event applied).
     """
     if by not in OBJECTIVES:
         raise InvalidQuery(f"unknown objective {by!r}; use one of {', '.join(OBJECTIVES)}")
@@ -294,6 +427,8 @@ def make_options(
         raise InvalidQuery(f"teu must be a number, got {teu!r}") from None
     if not math.isfinite(teu_f) or teu_f <= 0 or teu_f > 10_000:
         raise InvalidQuery(f"teu must be a positive number up to 10000, got {teu!r}")
+    day = parse_as_of(as_of) if as_of is not None else net.as_of
+    in_force = () if ignore_disruptions else active_events(net.events, day)
     avoid_ids: set[str] = set()
     links = net.lookup.links
     for a in avoid:
@@ -301,14 +436,69 @@ def make_options(
         if not a:
             continue
         avoid_ids.add(a if a in links else net.place(a).id)
-    return Options(by, mode_set, countries, frozenset(avoid_ids), bool(include_planned), teu_f, container)
+    return Options(
+        by=by,
+        modes=mode_set,
+        avoid_countries=countries,
+        avoid=frozenset(avoid_ids),
+        include_planned=bool(include_planned),
+        teu=teu_f,
+        container=container,
+        as_of=day,
+        ignore_disruptions=bool(ignore_disruptions),
+        events=frozenset(e.id for e in in_force),
+    )
+
+
+def _whole(value: Any, name: str, lo: int, hi: int) -> int:
+    """An integer option within [lo, hi]; InvalidQuery otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidQuery(f"{name} must be a whole number, got {str(value)[:20]!r}")
+    try:
+        f = float(value)
+    except ValueError:
+        raise InvalidQuery(f"{name} must be a whole number, got {str(value)[:20]!r}") from None
+    if not math.isfinite(f) or f != int(f) or not lo <= f <= hi:
+        raise InvalidQuery(f"{name} must be a whole number from {lo} to {hi}, got {str(value)[:20]!r}")
+    return int(f)
+
+
+def parse_as_of(value: date | str) -> date:
+    """A date from a date or an ISO string; InvalidQuery otherwise."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidQuery(f"as_of must be a date YYYY-MM-DD, got {str(value)[:30]!r}") from None
 
 
 def make_query(
-    net: Routable, origin: str, destination: str, *, via: Iterable[str] = (), **options: Any
+    net: Routable,
+    origin: str,
+    destination: str,
+    *,
+    via: Iterable[str] = (),
+    samples: int = SAMPLES,
+    seed: int = SEED,
+    deadline_h: float | None = None,
+    **options: Any,
 ) -> Query:
-    """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound."""
+    """Validate options and resolve place names; raises InvalidQuery or PlaceNotFound.
+
+    ``samples``/``seed``/``deadline_h`` set the transit-time distribution reported with each route.
+    """
     opts = make_options(net, **options)
+    samples_i = _whole(samples, "samples", 0, 1_000_000)
+    seed_i = _whole(seed, "seed", 0, 2**63 - 1)
+    if deadline_h is not None:
+        try:
+            deadline_f = float(deadline_h)
+        except (TypeError, ValueError):
+            raise InvalidQuery(f"deadline must be a number of hours, got {str(deadline_h)[:20]!r}") from None
+        if not math.isfinite(deadline_f) or deadline_f <= 0 or deadline_f > 24 * 3650:
+            raise InvalidQuery(f"deadline must be more than 0 and at most 10 years, got {deadline_h!r}")
+        deadline_h = deadline_f
     o = net.place(origin)
     d = net.place(destination)
     if o.id == d.id:
@@ -332,6 +522,12 @@ def make_query(
         opts.include_planned,
         opts.teu,
         opts.container,
+        opts.as_of,
+        opts.ignore_disruptions,
+        opts.events,
+        samples_i,
+        seed_i,
+        deadline_h,
     )
 
 
@@ -347,14 +543,28 @@ def weight_function(
     avoid_countries: frozenset[str] = frozenset(),
     avoid: frozenset[str] = frozenset(),
     include_planned: bool = False,
+    container: str = "20ft",
+    disrupted: Disruptions = NONE,
 ) -> Weight:
-    """Return ``w(u, v, d)``: the edge's objective value per TEU, or None when a constraint hides it.
+    """Return ``w(u, v, d)``: the edge's objective value, or None when a constraint hides it.
 
-    Closures as weights follow searoute: the constraint sets are bound once, the graph is untouched.
+    Values are per shipment for time and distance, per container (of type ``container``) for cost
+    and generalized cost, per TEU for CO2. ``disrupted`` hides the edges closed by events in force and
+    adds their delays to time. Closures as weights follow searoute: the constraint sets are bound
+    once, the graph is untouched.
     """
+    closed, delays = disrupted.closed, disrupted.delays
+    risk = risk_weights(net) if by == "time_p90" else None
     statuses = _ALL_STATUSES if include_planned else _OPEN_STATUSES
-    vot = net.model.value_of_time if by == "generalized" else 0.0
-    key = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}.get(by)
+    vot = net.model.value_of_time * CONTAINERS[container] if by == "generalized" else 0.0
+    cost_key = f"cost_{container}"
+    key = {
+        "time": "time_h",
+        "time_p90": "time_h",
+        "cost": cost_key,
+        "distance": "distance_km",
+        "co2": "co2_kg",
+    }.get(by)
     all_modes = modes >= set(MODES)
 
     def w(u: str, v: str, d: dict[str, Any]) -> float | None:
@@ -367,15 +577,24 @@ def weight_function(
             return None
         if avoid and (d["link"] in avoid or not avoid.isdisjoint(d["places"])):
             return None
-        if key is not None:
+        if closed and (u, v) in closed:
+            return None
+        if key is not None and key != "time_h":
             return float(d[key])
-        return float(d["cost_usd"] + vot * d["time_h"])
+        hours = d["time_h"]
+        if risk is not None:
+            hours += risk.get((u, v), 0.0)
+        if delays:
+            hit = delays.get((u, v))
+            if hit is not None:
+                hours += hit[0]
+        return float(hours) if key is not None else float(d[cost_key] + vot * hours)
 
     return w
 
 
 def _options_for(q: Query, extra_avoid: frozenset[str] = frozenset()) -> Options:
-    return Options(q.by, q.modes, q.avoid_countries, q.avoid | extra_avoid, q.include_planned, 1.0)
+    return q.options(extra_avoid)
 
 
 class Engine:
@@ -397,6 +616,8 @@ class Engine:
             avoid_countries=opts.avoid_countries,
             avoid=opts.avoid,
             include_planned=opts.include_planned,
+            container=opts.container,
+            disrupted=disruptions_of(net, opts.events),
         )
         G = net.graph
         self.nodes = list(G.nodes)
@@ -439,14 +660,7 @@ class Engine:
         hide = np.isin(self.edge_link, ban) | np.isin(self.edge_pa, ban) | np.isin(self.edge_pb, ban)
         keep = ~hide
         eng = Engine.__new__(Engine)
-        eng.opts = Options(
-            self.opts.by,
-            self.opts.modes,
-            self.opts.avoid_countries,
-            self.opts.avoid | avoid,
-            self.opts.include_planned,
-            1.0,
-        )
+        eng.opts = self.opts.engine_key(avoid)
         eng.nodes, eng.index = self.nodes, self.index
         eng._set(
             self.u[keep],
@@ -483,6 +697,20 @@ class Engine:
         return float(dist[t]), [nodes[i] for i in reversed(path)]
 
 
+def disruptions_of(net: Routable, event_ids: frozenset[str]) -> Disruptions:
+    """The graph effects of the events with these ids (memoised per network and event set)."""
+    if not event_ids:
+        return NONE
+    cache: dict[frozenset[str], Disruptions] = net.__dict__.setdefault("_disruptions", {})
+    hit = cache.get(event_ids)
+    if hit is None:
+        if len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        chosen = [e for e in net.events if e.id in event_ids]
+        hit = cache[event_ids] = disruptions(net.graph, chosen, net.lookup.country)
+    return hit
+
+
 def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engine:
     """The cached :class:`Engine` of a network under ``opts`` (``teu`` does not matter).
 
@@ -490,7 +718,7 @@ def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engi
     base engine by masking instead of compiling the weights again.
     """
     cache: dict[Options, Engine] = net.__dict__.setdefault("_engines", {})
-    key = Options(opts.by, opts.modes, opts.avoid_countries, opts.avoid, opts.include_planned, 1.0)
+    key = opts.engine_key()
     eng = cache.get(key)
     if eng is None:
         if len(cache) >= 64:
@@ -537,7 +765,8 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
     G = net.graph
     lk = net.lookup
     names = lk.name
-    teu = q.teu
+    boxes = q.teu / CONTAINERS[q.container]
+    disrupted = disruptions_of(net, q.events)
     legs: list[Leg] = []
     pending: dict[str, Any] | None = None  # first half of a parallel link
     for u, v in zip(path, path[1:], strict=False):
@@ -545,16 +774,10 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
         if d["kind"] == "access":
             continue
         if v.endswith("|mid"):
-            pending = dict(d)
+            pending = d
             continue
         if pending is not None:
-            d = {
-                **d,
-                **{
-                    k: pending[k] + d[k]
-                    for k in ("distance_km", "time_h", "cost_usd", "co2_kg", "wait_h", "wait_max_h")
-                },
-            }
+            d = joined(pending, d)
             pending = None
         a, b = d["a"], d["b"]
         coords: tuple[tuple[float, float], ...] = ()
@@ -569,6 +792,11 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 note = f"{d['name']}; {note}" if note else d["name"]
         else:
             coords = (lk.point[a],)
+        price = d["prices"][q.container]
+        delay, delay_events = disrupted.delays.get((u, v), (0.0, ()))
+        if delay_events:
+            titles = "; ".join(disrupted.events[e].title for e in delay_events)
+            note = f"{note}; +{delay:g} h: {titles}" if note else f"+{delay:g} h: {titles}"
         legs.append(
             Leg(
                 from_id=a,
@@ -577,22 +805,47 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 to_name=str(names[b]),
                 mode=mode,
                 distance_km=d["distance_km"],
-                time_h=d["time_h"],
-                wait_h=d["wait_h"],
-                wait_max_h=d["wait_max_h"],
-                cost_usd=d["cost_usd"] * teu,
-                co2_kg=d["co2_kg"] * teu,
+                time_h=d["time_h"] + delay,
+                delay_h=delay,
+                events=delay_events,
+                run_h=d["run_h"],
+                dwell_h=d["dwell_h"],
+                departure_h=d["departure_h"],
+                handling_h=d["handling_h"],
+                interval_h=d["interval_h"],
+                cost_usd=price.total * boxes,
+                cost_breakdown={k: x * boxes for k, x in price.items().items()},
+                price_basis=price.basis,
+                co2_kg=d["co2_kg"] * q.teu,
                 corridors=tuple(d["corridors"]),
                 status=d["status"],
-                sources=tuple(d["sources"]),
+                sources=tuple(dict.fromkeys((*d["sources"], *price.sources))),
                 estimate=bool(d["estimate"]),
                 link=d["link"],
+                operation=d["kind"] if d["kind"] in ("transfer", "gauge_change") else "",
+                reverse=bool(d.get("reverse")),
                 gauge_mm=d.get("gauge"),
                 note=note,
                 coords=coords,
             )
         )
     return tuple(legs)
+
+
+def joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """The two halves of a parallel link (see :func:`corridors.graph.halved`) as one edge."""
+    out = {**second, **{k: first[k] + second[k] for k in ADDITIVE}}
+    out["prices"] = {c: _sum_prices(first["prices"][c], second["prices"][c]) for c in second["prices"]}
+    return out
+
+
+def _sum_prices(a: Price, b: Price) -> Price:
+    return Price(
+        **{k: getattr(a, k) + getattr(b, k) for k in COST_ITEMS},
+        basis=b.basis,
+        sources=b.sources,
+        estimate=b.estimate,
+    )
 
 
 def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> Route:
@@ -604,26 +857,44 @@ def _route_from_path(net: Routable, q: Query, value: float, path: list[str]) -> 
         if not countries or countries[-1] != c:
             countries.append(c)
     time_h = sum(leg.time_h for leg in legs)
-    sea_wait = sum(leg.wait_h for leg in legs if leg.mode == "sea")
-    sea_wait_max = sum(leg.wait_max_h for leg in legs if leg.mode == "sea")
+    departure = sum(leg.departure_h for leg in legs)
     totals = Totals(
         distance_km=sum(leg.distance_km for leg in legs),
         time_h=time_h,
-        time_h_min=time_h - sea_wait,
-        time_h_max=time_h - sea_wait + sea_wait_max,
+        time_h_min=time_h - departure,
+        time_h_max=time_h - departure + sum(leg.interval_h for leg in legs),
         cost_usd=sum(leg.cost_usd for leg in legs),
         co2_kg=sum(leg.co2_kg for leg in legs),
         border_crossings=sum(1 for leg in legs if leg.mode == "border"),
         transfers=sum(1 for leg in legs if leg.mode == "transfer"),
         wait_h=sum(leg.wait_h for leg in legs),
+        cost_breakdown={k: sum(leg.cost_breakdown.get(k, 0.0) for leg in legs) for k in COST_ITEMS},
+        run_h=sum(leg.run_h for leg in legs),
+        dwell_h=sum(leg.dwell_h for leg in legs),
+        departure_h=departure,
+        handling_h=sum(leg.handling_h for leg in legs),
+        delay_h=sum(leg.delay_h for leg in legs),
+        container=q.container,
+        containers=q.teu / CONTAINERS[q.container],
+        teu=q.teu,
     )
     sig = frozenset(
         leg.link if leg.link is not None else f"{leg.from_id}:transfer"
         for leg in legs
         if leg.mode in ("border", "sea", "transfer")
     )
-    objective = value * (q.teu if q.by in ("cost", "co2", "generalized") else 1.0)
-    return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig)
+    objective = value * _scale(q.by, q.teu, q.container)
+    used = tuple(e for e in net.events if e.id in q.events)
+    return Route(q, legs, totals, tuple(countries), objective, any(leg.estimate for leg in legs), sig, used)
+
+
+def _scale(by: str, teu: float, container: str) -> float:
+    """Objective per edge-weight unit -> for the shipment: costs per container x boxes, CO2 per TEU x TEU."""
+    if by in ("cost", "generalized"):
+        return teu / CONTAINERS[container]
+    if by == "co2":
+        return teu
+    return 1.0
 
 
 def route(net: Routable, origin: str, destination: str, **options: Any) -> Route:
@@ -636,9 +907,11 @@ def route(net: Routable, origin: str, destination: str, **options: Any) -> Route
     origin, destination
         Place ids, names or aliases.
     **options
-        ``by`` (time, cost, distance, co2, generalized), ``modes``, ``avoid_countries``, ``avoid``
-        (place or link ids/names), ``via``, ``include_planned`` (planned and under-construction links;
-        off by default), ``teu`` (shipment size; cost and CO2 scale with it).
+        ``by`` (time, time_p90, cost, distance, co2, generalized), ``modes``, ``avoid_countries``,
+        ``avoid`` (place or link ids/names), ``via``, ``include_planned`` (planned and under-construction
+        links; off by default), ``container`` (``20ft``/``40ft``), ``teu`` (shipment size; cost and CO2
+        scale with it), ``as_of`` / ``ignore_disruptions`` (dated disruptions), ``samples``, ``seed`` and
+        ``deadline_h`` (the transit-time distribution; ``samples=0`` skips it).
 
     Raises
     ------
@@ -647,31 +920,53 @@ def route(net: Routable, origin: str, destination: str, **options: Any) -> Route
     InvalidQuery
         A bad option.
     NoRoute
-        Nothing satisfies the constraints; the reason names the blocking constraint.
+        Nothing satisfies the constraints; ``blockers`` name what blocks.
     """
-    q = make_query(net, origin, destination, **options)
-    hit = _solve(net, q, _options_for(q))
-    if hit is None:
-        raise NoRoute(explain_no_route(net, q))
-    return _route_from_path(net, q, *hit)
+    return routes(net, origin, destination, k=1, **options)[0]
 
 
 def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
-    """Up to ``k`` meaningfully different routes, best first.
+    """Up to ``k`` meaningfully different routes, best first (options as :func:`route`).
 
     Alternatives differ in a border crossing, a sea leg (port pair) or a transfer terminal, not by a
     trivial detour: starting from the best route, each distinctive element is banned in turn (then in
     combination) and the best remaining route is kept when its signature is new. When the best route
     has no such element (a domestic line haul), alternatives must share under 70 % of its distance.
+
+    ``by="time_p90"`` ranks by the 90th percentile of transit time, which does not add up edge by edge:
+    candidates are the alternatives by mean time and those by a risk-weighted time (each edge's mean plus
+    its components' P90 excess), each sampled (:mod:`corridors.uncertainty`); the k with the lowest P90
+    are returned.
     """
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
         raise InvalidQuery(f"alternatives must be an integer from 1 to 10, got {k!r}")
     q = make_query(net, origin, destination, **options)
+    if q.by == "time_p90":
+        cands = _alternatives(net, replace(q, by="time"), min(10, k + 2))
+        cands += _alternatives(net, replace(q, by="time_p90"), min(10, k + 2))
+        scored = sorted(
+            (with_distribution(net, replace(r, query=q)) for r in cands),
+            key=lambda r: (r.distribution.p90, r.totals.time_h),
+        )  # type: ignore[union-attr]
+        found: list[Route] = []
+        for r in scored:
+            if all(_distinct(r, f) for f in found):
+                found.append(replace(r, objective_value=r.distribution.p90))  # type: ignore[union-attr]
+            if len(found) == k:
+                break
+        return found
+    return [with_distribution(net, r) for r in _alternatives(net, q, k)]
+
+
+def _alternatives(net: Routable, q: Query, k: int) -> list[Route]:
+    """The best route and up to ``k - 1`` distinct alternatives under ``q`` (no distributions)."""
     hit = _solve(net, q, _options_for(q))
     if hit is None:
         raise NoRoute(explain_no_route(net, q))
     best = _route_from_path(net, q, *hit)
     found = [best]
+    if k == 1:
+        return found
     seen_bans: set[frozenset[str]] = {frozenset()}
     heap: list[tuple[float, int, frozenset[str], Route]] = []
     counter = 0
@@ -707,6 +1002,47 @@ def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **option
     return found
 
 
+def with_distribution(net: Routable, r: Route) -> Route:
+    """The route with its transit-time distribution (P10/P50/P90, on-time probability) attached."""
+    q = r.query
+    if not q.samples:
+        return r
+    dist = time_distribution(
+        r.legs,
+        spread_table(net),
+        net.lookup.country,
+        month=q.as_of.month if q.as_of else None,
+        samples=q.samples,
+        seed=q.seed,
+        deadline_h=q.deadline_h,
+    )
+    return replace(r, distribution=dist)
+
+
+def risk_weights(net: Routable) -> dict[tuple[str, str], float]:
+    """Per edge, how far its components' P90s sum above their means (memoised; all-year spreads)."""
+    weights = net.__dict__.get("_risk_weights")
+    if weights is None:
+        table, country = spread_table(net), net.lookup.country
+        weights = {}
+        for u, v, d in net.graph.edges(data=True):
+            if d["kind"] != "access":
+                x = p90_excess(edge_components(d, table, country))
+                if x:
+                    weights[(u, v)] = x
+        net.__dict__["_risk_weights"] = weights
+    return weights
+
+
+def spread_table(net: Routable) -> SpreadTable:
+    """The network's spread table (memoised)."""
+    table = net.__dict__.get("_spread_table")
+    if table is None:
+        table = SpreadTable(net.dataset.spread_records)
+        net.__dict__["_spread_table"] = table
+    return table
+
+
 def plan(net: Routable, request: RouteRequest) -> tuple[Route, ...]:
     """The routes a :class:`~corridors.request.RouteRequest` asks for, best first.
 
@@ -731,48 +1067,115 @@ def _distinct(a: Route, b: Route) -> bool:
 # explaining why there is no route
 
 
-def explain_no_route(net: Routable, q: Query) -> str:
-    """Name the constraint that blocks a route (by relaxing one constraint at a time)."""
+@dataclass(frozen=True)
+class Blocker:
+    """One constraint that blocks every route, as found by relaxing it.
+
+    ``kind`` is ``planned``, ``modes``, ``avoid_countries``, ``avoid``, ``via``, ``disruption`` or
+    ``other``; ``items`` the ids involved (modes, countries, places/links, event ids); ``text`` a
+    plain sentence without any CLI flag or widget name (callers add how to relax it).
+    """
+
+    kind: str
+    text: str
+    items: tuple[str, ...] = ()
+
+
+#: How to relax each kind of blocker from the command line.
+CLI_HINTS = {
+    "planned": "allow them with --include-planned",
+    "modes": "widen --modes",
+    "avoid_countries": "drop it from --avoid-country",
+    "avoid": "drop it from --avoid",
+    "via": "change --via",
+    "disruption": "see normal operations with --ignore-disruptions, or pick another --as-of",
+}
+
+
+def explain_no_route(net: Routable, q: Query) -> tuple[Blocker, ...]:
+    """The constraints that block a route, found by relaxing one at a time."""
     names = net.lookup.name
     if q.avoid_countries:
         for p in (q.origin, q.destination, *q.via):
             if p.country in q.avoid_countries:
                 role = "origin" if p == q.origin else "destination" if p == q.destination else "via point"
-                return f"the {role} {p.name} lies in an avoided country ({p.country})"
+                return (
+                    Blocker(
+                        "avoid_countries",
+                        f"the {role} {p.name} lies in an avoided country ({p.country})",
+                        (p.country,),
+                    ),
+                )
 
     def ok(**change: Any) -> bool:
-        q2 = Query(**{**q.__dict__, **change})
+        q2 = replace(q, **change)
         return _solve(net, q2, _options_for(q2)) is not None
 
-    reasons = []
-    if not q.include_planned and ok(include_planned=True):
-        reasons.append(
-            "only planned or under-construction links connect these places "
-            "(allow them with include_planned / --include-planned)"
+    out: list[Blocker] = []
+    closing = sorted(e.id for e in net.events if e.id in q.events and e.closes)
+    if closing and ok(events=q.events - set(closing)):
+        blockers = [e for e in closing if ok(events=q.events - {e})] or closing
+        by_id = {e.id: e for e in net.events}
+        titles = "; ".join(by_id[e].describe() for e in blockers)
+        together = "together " if len(blockers) > 1 else ""
+        out.append(
+            Blocker(
+                "disruption",
+                f"disruptions in force on {q.as_of} {together}close every way: {titles}",
+                tuple(blockers),
+            )
         )
+    if not q.include_planned and ok(include_planned=True):
+        out.append(Blocker("planned", "only planned or under-construction links connect these places"))
     if q.modes != frozenset(MODES) and ok(modes=frozenset(MODES)):
-        missing = sorted(set(MODES) - q.modes)
-        reasons.append(f"the allowed modes exclude {', '.join(missing)}, which every route needs")
+        missing = tuple(sorted(set(MODES) - q.modes))
+        out.append(
+            Blocker(
+                "modes", f"the allowed modes exclude {', '.join(missing)}, which every route needs", missing
+            )
+        )
     if q.avoid_countries and ok(avoid_countries=frozenset()):
         cs = sorted(q.avoid_countries)
-        blockers = [c for c in cs if ok(avoid_countries=q.avoid_countries - {c})]
-        which = ", ".join(blockers) if blockers else ", ".join(cs)
-        reasons.append(f"every route passes through an avoided country ({which})")
+        blockers = [c for c in cs if ok(avoid_countries=q.avoid_countries - {c})] or cs
+        out.append(
+            Blocker(
+                "avoid_countries",
+                f"every route passes through an avoided country ({', '.join(blockers)})",
+                tuple(blockers),
+            )
+        )
     if q.avoid and ok(avoid=frozenset()):
         blockers = [a for a in sorted(q.avoid) if ok(avoid=q.avoid - {a})]
         label = ", ".join(str(names.get(a, a)) for a in (blockers or sorted(q.avoid)))
-        if len(blockers) == 0 and len(q.avoid) > 1:
-            reasons.append(f"the avoided places/crossings together close every way ({label})")
-        else:
-            reasons.append(f"every route needs an avoided place or crossing ({label})")
+        text = (
+            f"the avoided places/crossings together close every way ({label})"
+            if not blockers and len(q.avoid) > 1
+            else f"every route needs an avoided place or crossing ({label})"
+        )
+        out.append(Blocker("avoid", text, tuple(blockers or sorted(q.avoid))))
     if q.via and ok(via=()):
-        reasons.append("the via points cannot be reached under the other constraints")
-    if reasons:
-        return "no route: " + "; ".join(reasons)
+        out.append(
+            Blocker(
+                "via",
+                "the via points cannot be reached under the other constraints",
+                tuple(v.id for v in q.via),
+            )
+        )
+    if out:
+        return tuple(out)
     return (
-        f"no route between {q.origin.name} and {q.destination.name} under these constraints "
-        "(no single constraint relaxed alone opens one)"
+        Blocker(
+            "other",
+            f"no route between {q.origin.name} and {q.destination.name} under these constraints "
+            "(no single constraint relaxed alone opens one)",
+        ),
     )
+
+
+def no_route_message(blockers: Sequence[Blocker], hints: Mapping[str, str] = CLI_HINTS) -> str:
+    """One sentence naming every blocker, each with its hint (``hints``: kind -> how to relax it)."""
+    parts = [f"{b.text} ({hints[b.kind]})" if b.kind in hints else b.text for b in blockers]
+    return "no route: " + "; ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,6 +1194,8 @@ def matrix(
     include_planned: bool = False,
     teu: float | None = None,
     container: str = "20ft",
+    as_of: date | str | None = None,
+    ignore_disruptions: bool = False,
 ) -> pd.DataFrame:
     """Objective value of the best route for every origin x destination (NaN: no route).
 
@@ -810,6 +1215,8 @@ def matrix(
         include_planned=include_planned,
         teu=teu,
         container=container,
+        as_of=as_of,
+        ignore_disruptions=ignore_disruptions,
     )
     o_places = [net.place(o) for o in origins]
     d_places = [net.place(d) for d in destinations]
@@ -829,8 +1236,7 @@ def matrix(
     csr = csr_matrix((data, (remap[u], remap[v])), shape=(m, m))
     dist = dijkstra(csr, directed=True, indices=remap[src])[:, remap[dst]]
     dist[np.isinf(dist)] = np.nan
-    if by in ("cost", "co2", "generalized"):
-        dist = dist * opts.teu
+    dist = dist * _scale(opts.by, opts.teu, opts.container)
     col = {p.id: j for j, p in enumerate(d_places)}
     for i, p in enumerate(o_places):
         if p.id in col:

@@ -37,7 +37,7 @@ __all__ = ["LIST_KEYS", "PAGES", "ViewState", "parse_view", "query_string", "rou
 #: URL path of each page (st.navigation url_path) by page key.
 PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources",
          "tours": "tours"}
-OBJECTIVES = ("time", "cost", "distance", "co2", "generalized")
+OBJECTIVES = ("time", "time_p90", "cost", "distance", "co2", "generalized")
 MODES = ("rail", "road", "sea")
 STATUSES = ("operational", "under_construction", "planned")
 KINDS = ("corridor", "node", "link")

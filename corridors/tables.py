@@ -276,7 +276,7 @@ def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = Non
         mine = vols[vols["subject"] == names.get(fid)] if len(vols) else vols
         term = ds.terminals
         if len(term):
-            term = term[term["node"] == fid][["operation", "between", "time_h", "cost_usd", "source",
+            term = term[term["node"] == fid][["operation", "between", "time_h", "depart_interval_h", "source",
                                               "estimate", "estimate_note", "note"]].copy()
             term["source"] = term["source"].map(lambda s: "; ".join(s))
             term["estimate"] = term["estimate"].map(lambda e: "EST" if e else "")

@@ -1,10 +1,12 @@
-"""Shared fixtures: the tiny hand-made network and copies of it to corrupt."""
+"""Shared fixtures: the tiny hand-made network and copies of it to corrupt; Debian Chromium."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,79 @@ def tiny_dir() -> Path:
 def edit_features() -> Callable[[Path, str, Callable[[dict[str, Any]], None]], None]:
     """``edit_features(path, fid, change)``: apply ``change`` to feature ``fid`` of a GeoJSON file."""
     return _edit_features
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def _html_elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+@pytest.fixture(scope="session")
+def html_elements() -> Callable[[str], list[tuple[str, dict[str, str | None]]]]:
+    """``html_elements(page)``: (tag, attributes) of every element an HTML parser finds, in order.
+
+    Script contents are raw text to the parser, so text inside a script is never counted as an element.
+    """
+    return _html_elements
+
+
+# ---------------------------------------------------------------------------------------------
+# browser tests (marker e2e): Debian Chromium through Playwright, never `playwright install`
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Launch flags verified for headless Chromium >= 139 on SwiftShader (streamlit-pydeck notes, 3.2).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--enable-unsafe-swiftshader",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _browser_unavailable() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Debian Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def require_browser() -> None:
+    """Skip without Chromium or Playwright; fail instead when ``CORRIDORS_E2E=required`` (CI)."""
+    reason = _browser_unavailable()
+    if reason is None:
+        return
+    if os.environ.get("CORRIDORS_E2E", "").lower() == "required":
+        pytest.fail(f"CORRIDORS_E2E=required but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium(require_browser: None) -> Iterator[Any]:
+    """Headless Debian Chromium (a Playwright ``Browser``), one per test session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -71,7 +71,12 @@ def test_route_alternatives_in_json(tiny):
 def test_route_csv_and_geojson():
     r = cli("route", "a", "b", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert [row["mode"] for row in rows] == ["road", "border", "road"]
+    assert [row["mode"] for row in rows] == ["road", "border", "road", "total"]
+    items = [f"cost_{k}_usd" for k in ("line_haul", "sea_freight", "handling", "border")]
+    for row in rows:  # the items sum to the cost on every row, legs and total
+        assert sum(float(row[k]) for k in items) == pytest.approx(float(row["cost_usd"]), abs=0.011)
+    assert sum(float(row["cost_usd"]) for row in rows[:-1]) == pytest.approx(float(rows[-1]["cost_usd"]))
+    assert float(rows[1]["cost_border_usd"]) == 400  # the road crossing's fee
     g = json.loads(cli("route", "a", "b", "--format", "geojson").stdout)
     assert g["type"] == "FeatureCollection"
     kinds = [f["properties"]["kind"] for f in g["features"]]

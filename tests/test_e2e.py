@@ -25,36 +25,10 @@ import pytest
 from corridors.tables import CLI_TOTALS_FORMAT
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 DOCS = ROOT / "docs"
-#: Launch flags verified for headless Chromium >= 139 on SwiftShader (streamlit-pydeck notes, 3.2).
-FLAGS = [
-    "--no-sandbox", "--enable-unsafe-swiftshader", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic",
-]
 VIEWPORT = {"width": 1440, "height": 1000}
 
 pytestmark = pytest.mark.e2e
-
-
-def _unavailable() -> str | None:
-    if not CHROMIUM.exists():
-        return f"Debian Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed (pip install -e '.[test]')"
-    return None
-
-
-def _require_browser() -> None:
-    reason = _unavailable()
-    if reason is None:
-        return
-    if os.environ.get("CORRIDORS_E2E", "").lower() == "required":
-        pytest.fail(f"CORRIDORS_E2E=required but {reason}")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -70,9 +44,8 @@ def tours_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path, require_browser: None) -> Iterator[str]:
     """``streamlit run app.py`` on a free loopback port with the shipped dataset."""
-    _require_browser()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_GEODATA"}
     env["CORRIDORS_TOURS_DB"] = str(tours_db)
@@ -107,13 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def browser(server: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
+def browser(server: str, chromium):
+    """The session's Chromium (conftest), once the server is up."""
+    return chromium
 
 
 @pytest.fixture

@@ -5,10 +5,22 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 from PIL import Image
 
-from corridors.export import Legend, PngLayer, safe_json, standalone_html, static_png
+from corridors.export import (
+    VENDORED_JS,
+    Legend,
+    PngLayer,
+    safe_json,
+    script_safe,
+    standalone_html,
+    static_png,
+    vendored_js,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE = '<img src=x onerror=alert(1)></script><script>alert("x")</script>&amp;'
 
@@ -29,7 +41,11 @@ def spec_with(name):
     }
 
 
-def test_html_export_escapes_hostile_names_everywhere():
+def scripts(elements):
+    return [attrs for tag, attrs in elements if tag == "script"]
+
+
+def test_html_export_escapes_hostile_names_everywhere(html_elements):
     page = standalone_html(
         spec_with(HOSTILE),
         title=HOSTILE,
@@ -38,13 +54,58 @@ def test_html_export_escapes_hostile_names_everywhere():
         tooltip_text="{name}",
     )
     assert "<img src=x" not in page
-    assert page.count("<script") == 3  # the JSON block, deck.gl, our loader: nothing injected
+    # the JSON block, deck.gl (inline), our loader: nothing injected
+    assert scripts(html_elements(page)) == [{"type": "application/json", "id": "deck-spec"}, {}, {}]
     assert page.count("</script>") == 3
+    assert not [tag for tag, _ in html_elements(page) if tag == "img"]
     block = re.search(r'<script type="application/json" id="deck-spec">(.*?)</script>', page, re.S).group(1)
     doc = json.loads(block)
     assert doc["layers"][0]["data"][0]["name"] == HOSTILE  # the data is intact once parsed
     assert "mapStyle" not in doc  # no basemap key or tile server needed
     assert "&lt;img src=x" in page  # title and legend as text
+
+
+def test_html_export_requests_nothing_outside_the_file(html_elements):
+    """deck.gl is inline: no script, stylesheet, icon, font or basemap URL to fetch when opened."""
+    page = standalone_html(spec_with("Aktau"), title="t", tooltip_text="{name}")
+    urls = [v for _, attrs in html_elements(page) for k, v in attrs.items() if k in ("src", "href") and v]
+    assert urls == ["data:,"]  # the empty favicon, so the browser does not ask for /favicon.ico
+    head = page.split('<script type="application/json"', 1)[0]  # markup and CSS, before any script
+    assert "http://" not in head and "https://" not in head and "url(" not in head
+    assert "basemaps.cartocdn.com" not in page  # the spec's mapStyle was dropped
+    assert vendored_js() in page
+    assert "JSONConverter" in page and "Copyright Vis.gl contributors" in page  # @deck.gl/json, licence
+
+
+def test_vendored_deckgl_is_shipped_escaped_and_read_once():
+    js = vendored_js()
+    assert js is vendored_js()  # cached for the process
+    assert len(js) > 1_500_000  # deck.gl's full bundle, not a stub
+    assert re.search(r"</script", js, re.I) is None and "<!--" not in js
+    assert js.index("deck.gl 9.1.14") < js.index("@deck.gl/json 9.1.14")  # core first: json reads it
+    assert js.count("Permission is hereby granted") == 3  # deck.gl, @deck.gl/json and jsep licences
+
+
+def test_vendored_files_are_package_data():
+    """A non-editable install carries the bundles: every vendored path matches a package-data glob."""
+    import tomllib
+    from fnmatch import fnmatch
+    from importlib import resources
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["corridors"]
+    for _, script, licences in VENDORED_JS:
+        for path in (script, *licences, script.rsplit("/", 1)[0] + "/README.md"):
+            assert resources.files("corridors").joinpath(path).is_file(), path
+            assert any(fnmatch(path, g) for g in globs), f"{path} is not package data"
+
+
+def test_script_safe_keeps_inline_scripts_closed():
+    js = 'var a = "</script><!--", b = `</SCRIPT >`;'
+    out = script_safe(js)
+    assert re.search(r"</script", out, re.I) is None and "<!--" not in out
+    assert out == 'var a = "<\\/script><\\!--", b = `<\\/SCRIPT >`;'
 
 
 def test_safe_json_neutralises_script_breakers():
@@ -80,9 +141,8 @@ def test_camera_bounds_center_on_the_camera():
     assert abs((e2 - w2) * 2 - (e - w)) < 1e-9  # one zoom level halves the span
 
 
-def test_app_map_exports_carry_the_view_and_escape_hostile_names(edit_features, tiny_copy):
+def test_app_map_exports_carry_the_view_and_escape_hostile_names(tiny_copy, edit_features, html_elements):
     """The overview and planner maps as HTML and PNG, on data with a hostile place name."""
-
     from corridors.mapview import overview_deck, route_deck
     from corridors.network import load_network
     from pages._common import camera_copy, map_html, map_png
@@ -93,7 +153,7 @@ def test_app_map_exports_carry_the_view_and_escape_hostile_names(edit_features, 
     for deck in decks:
         deck = camera_copy(deck, 41.5, 50.25, 6.0, 10.0, 0.0)
         page = map_html(deck, HOSTILE, "sub", [Legend(HOSTILE, (1, 2, 3))])
-        assert "<img src=x" not in page and page.count("<script") == 3
+        assert "<img src=x" not in page and len(scripts(html_elements(page))) == 3
         block = re.search(r'id="deck-spec">(.*?)</script>', page, re.S).group(1)
         doc = json.loads(block)
         assert doc["initialViewState"]["zoom"] == 6.0 and doc["initialViewState"]["latitude"] == 41.5

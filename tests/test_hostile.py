@@ -129,47 +129,59 @@ def test_b2_huge_integer_in_a_tour_view_is_stored_as_text(tmp_path):
 # -- B3: gauge pairs --------------------------------------------------------------------------
 
 
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path.name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.mark.parametrize("other", ["²", "1" * 5000, "01520", "1435"])
 def test_b3_gauge_pair_of_odd_digits(tiny_copy, other):
-    f = tiny_copy / "terminals.csv"
-    f.write_text(
-        f.read_text(encoding="utf-8").replace("c,gauge_change,1435/1520", f"c,gauge_change,1435/{other}"),
+    _replace(tiny_copy / "terminals.csv", "c,gauge_change,1435/1520", f"c,gauge_change,1435/{other}")
+    assert_reported(tiny_copy, "terminals.csv [c (line 4)] between: '1435/")
+
+
+@pytest.mark.parametrize("other", ["²", "1" * 5000])
+def test_b3_gauge_pair_and_month_numbers_in_the_newer_files(tiny_copy, other):
+    _replace(tiny_copy / "tariffs.csv", ",c,1435/1520,,20ft,", f",c,1435/{other},,20ft,")
+    assert_reported(tiny_copy, "tariffs.csv [c_gauge_20] between: '1435/")
+    (tiny_copy / "spreads.csv").write_text(
+        f"id,component,scope,target,low,high,months,source\nrain,line_haul,default,,1,2,3;{other},test_source\n",
         encoding="utf-8",
     )
-    assert_reported(tiny_copy, "between: '1435/")
+    assert_reported(tiny_copy, "spreads.csv [rain] months: ")
 
 
 # -- B4: parameters the model needs -----------------------------------------------------------
 
 
-def _drop_parameter_rows(path: Path, prefix: str) -> None:
-    f = path / "parameters.csv"
+@pytest.mark.parametrize(
+    ("file", "prefix", "needle"),
+    [
+        ("parameters.csv", "teu_tonnes,", "parameters.csv: has no 'teu_tonnes' for mode '*', country '*'"),
+        (
+            "parameters.csv",
+            "speed_kmh,rail,",
+            "parameters.csv: has no 'speed_kmh' for mode 'rail', country 'KZ'",
+        ),
+        ("parameters.csv", "transfer_time_h,rail/sea", "has no 'transfer_time_h' for mode 'rail/sea'"),
+        ("parameters.csv", "gauge_change_time_h,", "has no 'gauge_change_time_h' for mode 'rail'"),
+        ("parameters.csv", "value_of_time_usd_per_h,", "the generalized cost needs it"),
+        ("tariffs.csv", "rail_20,", "tariffs.csv: has no rail line_haul rate for 20ft in 'KZ' or '*'; link"),
+        ("tariffs.csv", "railsea_40,", "tariffs.csv: has no handling charge for rail/sea at 'p2' or '*'"),
+    ],
+)
+def test_b4_missing_parameter_or_tariff_the_model_needs(tiny_copy, file, prefix, needle):
+    f = tiny_copy / file
     lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [ln for ln in lines if not ln.startswith(prefix)]
     assert len(kept) < len(lines)
     f.write_text("".join(kept), encoding="utf-8")
-
-
-@pytest.mark.parametrize(
-    ("prefix", "needle"),
-    [
-        ("teu_tonnes,", "parameters.csv [teu_tonnes/*/*] value: is missing (no row), and every leg's CO2"),
-        ("speed_kmh,rail,", "parameters.csv [speed_kmh/rail/KZ] value: is missing (no row for mode 'rail'"),
-        ("transfer_time_h,rail/sea", "[transfer_time_h/rail/sea/*] value: is missing"),
-        ("gauge_change_cost_usd,", "[gauge_change_cost_usd/rail/*] value: is missing"),
-        ("value_of_time_usd_per_h,", "[value_of_time_usd_per_h/*/*] value: is missing (no row)"),
-    ],
-)
-def test_b4_missing_parameter_the_model_needs(tiny_copy, prefix, needle):
-    _drop_parameter_rows(tiny_copy, prefix)
     assert_reported(tiny_copy, needle)
 
 
 def test_b4_zero_speed(tiny_copy):
-    f = tiny_copy / "parameters.csv"
-    f.write_text(
-        f.read_text(encoding="utf-8").replace("speed_kmh,rail,*,50,", "speed_kmh,rail,*,0,"), encoding="utf-8"
-    )
+    _replace(tiny_copy / "parameters.csv", "speed_kmh,rail,*,50,", "speed_kmh,rail,*,0,")
     assert_reported(tiny_copy, "parameters.csv [speed_kmh/rail/* (line 2)] value: must be positive, got 0")
 
 
@@ -180,25 +192,28 @@ def test_b4_zero_speed(tiny_copy):
     ("file", "old", "new", "needle"),
     [
         (
+            "tariffs.csv",
+            ",20ft,1,USD/container-km",
+            ",20ft,1e308,USD/container-km",
+            "tariffs.csv [rail_20] value: is out of range: 1e+308 (at most 1000)",
+        ),
+        (
             "parameters.csv",
-            "cost_usd_per_km,rail,*,1,",
-            "cost_usd_per_km,rail,*,1e308,",
-            "value: is out of range: 1e+308 (at most 1000)",
+            "speed_kmh,rail,*,50,",
+            "speed_kmh,rail,*,1e308,",
+            "value: is out of range: 1e+308",
         ),
         ("links.geojson", '"length_km": 283.4', '"length_km": 1e300', "length_km: is out of range: 1e+300"),
         (
             "terminals.csv",
-            "p1,transfer,rail/sea,5,100",
-            "p1,transfer,rail/sea,5,1e300",
-            "cost_usd: is out of range: 1e+300",
+            "p1,transfer,rail/sea,5,",
+            "p1,transfer,rail/sea,1e300,",
+            "time_h: is out of range",
         ),
     ],
 )
 def test_b5_absurd_figures_are_refused(tiny_copy, file, old, new, needle):
-    f = tiny_copy / file
-    text = f.read_text(encoding="utf-8")
-    assert old in text
-    f.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _replace(tiny_copy / file, old, new)
     assert_reported(tiny_copy, needle)
 
 
