@@ -515,20 +515,19 @@ def prefix_names_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def prefix_names_server(tmp_path_factory: pytest.TempPathFactory, prefix_names_data: Path,
-                        tours_db: Path) -> Iterator[str]:
-    _require_browser()
+                        tours_db: Path, require_browser: None) -> Iterator[str]:
     env = {**os.environ, "CORRIDORS_GEODATA": str(prefix_names_data),
            "CORRIDORS_TOURS_DB": str(tours_db)}
     with _streamlit(env, tmp_path_factory.mktemp("e2e-prefix") / "streamlit.log") as url:
         yield url
 
 
-def test_names_with_deckgl_json_prefixes_draw_as_text(browser, prefix_names_server, prefix_names_data):
+def test_names_with_deckgl_json_prefixes_draw_as_text(chromium, prefix_names_server, prefix_names_data):
     from corridors.mapview import JSON_PREFIX_GUARD, map_frame
     from corridors.network import load_network
 
     errors: list[str] = []
-    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx = chromium.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
     page.set_default_timeout(45_000)
     page.on("pageerror", lambda e: errors.append(str(e)))
