@@ -1,22 +1,27 @@
 """The ``corridors`` command: route, matrix, places, validate.
 
-Exit codes: 0 done; 1 ``validate`` found problems; 2 bad input (unknown place with the closest names,
-same origin and destination, bad option); 3 no route under the constraints (the message names the
-blocking constraint). Only the result goes to stdout; messages go to stderr. Streamlit and pydeck are
-never imported here, so a cold ``corridors route`` stays fast.
+Exit codes: 0 done; 1 ``validate`` found problems (or the dataset is invalid); 2 bad input (unknown
+place with the closest names, same origin and destination, bad option); 3 no route under the
+constraints (the message names the blocking constraint); 4 the output could not be written (stdout
+closed, disk full, or a character the output encoding cannot represent, e.g. under
+``PYTHONIOENCODING=ascii``). A closed pipe (``corridors … | head``) is not an error. Only the result
+goes to stdout; messages go to stderr, one line each, with the dataset's text made safe for a
+terminal. Streamlit and pydeck are never imported here, so a cold ``corridors route`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from corridors.request import RouteRequest
+from corridors.text import plain_text
 
-EXIT_OK, EXIT_INVALID_DATA, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID_DATA, EXIT_BAD_INPUT, EXIT_NO_ROUTE, EXIT_WRITE_ERROR = 0, 1, 2, 3, 4
 
 _ROUTE_EPILOG = """examples:
   corridors route Altynkol Poti
@@ -255,17 +260,93 @@ def _add_constraints(p: argparse.ArgumentParser) -> None:
     )
 
 
+class OutputError(OSError):
+    """Writing the result to stdout failed; ``reason`` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _CheckedOutput:
+    """A stdout that turns a failed write into :class:`OutputError` (a closed pipe stays a
+    ``BrokenPipeError``), so that ``main`` can tell output failures from every other error."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        #: The first failure, kept for callers that swallow it (argparse's help output does).
+        self.error: OutputError | None = None
+
+    def _guard(self, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else "?"
+            self.error = self.error or OutputError(
+                f"the output encoding {exc.encoding!r} cannot represent {plain_text(bad)!r} "
+                "(set PYTHONIOENCODING=utf-8)"
+            )
+        except (OSError, ValueError) as exc:
+            self.error = self.error or OutputError(getattr(exc, "strerror", None) or str(exc))
+        raise self.error from None
+
+    def write(self, text: str) -> int:
+        return int(self._guard(self.stream.write, text))
+
+    def flush(self) -> None:
+        self._guard(self.stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (also used as the console-script entry point)."""
-    args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    if stdout is None:  # started with stdout closed (`corridors ... >&-`)
+        return _fail(EXIT_WRITE_ERROR, "could not write the output: standard output is closed")
+    out = _CheckedOutput(stdout)
+    sys.stdout = out
     try:
-        return _dispatch(args)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help, or a bad option: report a failed write of the help
+            out.flush()
+            if out.error is not None and not done.code:
+                raise out.error from None
+            raise
+        code = _dispatch(args)
+        sys.stdout.flush()
+        return code
     except BrokenPipeError:  # `corridors ... | head`
+        _discard(stdout)
         return EXIT_OK
+    except OutputError as exc:
+        _discard(stdout)
+        return _fail(EXIT_WRITE_ERROR, f"could not write the output: {exc.reason}")
+    finally:
+        sys.stdout = stdout
 
 
-def _fail(code: int, msg: str) -> int:
-    sys.stderr.write(f"error: {msg}\n")
+def _discard(stream: IO[str]) -> None:
+    """Point a failed stdout at the null device so the interpreter's last flush cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, stream.fileno())
+        finally:
+            os.close(null)
+    except (OSError, ValueError):  # no file descriptor (an in-memory stream): nothing to flush
+        pass
+
+
+def _fail(code: int, msg: str, *, lines: bool = False) -> int:
+    """Write ``error: msg`` to stderr, made safe for a terminal: one line unless ``lines`` (then the
+    caller built the lines, each already safe) and return ``code``."""
+    if sys.stderr is not None:
+        sys.stderr.write(f"error: {plain_text(msg, newlines=lines)}\n")
     return code
 
 
@@ -282,7 +363,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     try:
         net = load_network(args.data)
     except GeodataError as exc:
-        return _fail(EXIT_INVALID_DATA, f"the dataset is invalid (run `corridors validate`):\n{exc}")
+        return _fail(
+            EXIT_INVALID_DATA, f"the dataset is invalid (run `corridors validate`):\n{exc}", lines=True
+        )
     try:
         if args.command == "route":
             return _route(net, args)
@@ -411,7 +494,7 @@ def _places(net: Any, args: argparse.Namespace) -> int:
 
     hits = net.find(args.query, kind=args.kind, limit=20)
     if not hits and args.format == "table":
-        sys.stderr.write(f"no place matches {args.query!r}\n")
+        sys.stderr.write(f"no place matches {plain_text(args.query, limit=60)!r}\n")
         return EXIT_OK
     sys.stdout.write(render_places(hits, args.format))
     return EXIT_OK
@@ -423,7 +506,7 @@ def _validate(path: str | None) -> int:
     target = path if path is not None else str(DEFAULT_GEODATA)
     problems = validate_dataset(target)
     if problems:
-        sys.stdout.write(f"{target}: {len(problems)} problem(s)\n")
+        sys.stdout.write(f"{plain_text(target)}: {len(problems)} problem(s)\n")
         for p in problems:
             sys.stdout.write(f"  {p}\n")
         return EXIT_INVALID_DATA
@@ -432,7 +515,7 @@ def _validate(path: str | None) -> int:
     ds = load_dataset(target)
     crossings = sum(1 for r in ds.link_records if r["crossing"])
     sys.stdout.write(
-        f"{target}: valid - {len(ds.node_records)} places, {len(ds.link_records)} links "
+        f"{plain_text(target)}: valid - {len(ds.node_records)} places, {len(ds.link_records)} links "
         f"({crossings} border crossings), {len(ds.terminal_records)} terminal rows, "
         f"{len(ds.volume_records)} volume rows, {len(ds.project_records)} projects, "
         f"{len(ds.source_records)} sources\n"

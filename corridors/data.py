@@ -9,23 +9,31 @@ GeoJSON is parsed with the standard library, not GDAL, so that a hostile or brok
 GDAL driver (see the VRT note in design section 7) and so that each feature can be reported by its id.
 The validated rows are kept as plain records (``*_records``); the GeoDataFrames are built from them on
 first use, so scripts that only route (the CLI) never import pandas or geopandas.
+
+A dataset may be anyone's (``--data``, ``CORRIDORS_GEODATA``), so the loader refuses what would crash or
+mislead routing later: JSON is read by :func:`corridors.text.load_json` (nesting and huge-integer
+limits), every figure has an upper bound (``MAX_*``, :data:`PARAMETER_RULES`), text must be valid
+Unicode, a link must join two different nodes, and every link and handling step is priced with the
+cost model as the graph will price it, so a missing, zero or overflowing parameter is a problem here
+rather than a traceback in ``route``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyproj import Geod
+
+from corridors.text import JSONInputError, has_surrogates, load_json, plain_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -91,6 +99,30 @@ ENDPOINT_TOLERANCE_DEG = 1e-4
 #: Largest file the loader reads (bytes); the shipped files are far below it.
 MAX_FILE_BYTES = 20_000_000
 
+#: Upper bounds of figures. A value above one is a typo or a hostile file and would overflow or mislead
+#: the cost model (a 1e308 tariff makes every edge weight infinite); each is far above any real value.
+MAX_LINK_KM = 20_000.0  # half the Earth's circumference
+MAX_HOURS = 8_760.0  # a year, for a duration, interval, dwell or handling time
+MAX_SPEED_KMH = 1_000.0
+MAX_USD = 10_000_000.0  # per TEU or container, for a fee, tariff or handling cost
+MAX_USD_PER_KM = 1_000.0  # per container-, truck- or TEU-km
+#: Any other figure (volumes, project values, unknown parameters).
+MAX_FIGURE = 1e15
+#: Widest P10-P90 range of spreads.csv (high / low): the lognormal's sigma stays under 5.4.
+MAX_SPREAD_RATIO = 1_000.0
+#: parameters.csv rules by parameter name suffix, first match wins: (suffix, must be > 0, at most).
+#: ``speed_kmh`` divides a length, so 0 is refused; ``teu_tonnes`` and ``circuity`` are factors.
+PARAMETER_RULES: tuple[tuple[str, bool, float], ...] = (
+    ("speed_kmh", True, MAX_SPEED_KMH),
+    ("teu_tonnes", True, 100.0),
+    ("circuity", True, 10.0),
+    ("_per_km", False, MAX_USD_PER_KM),
+    ("_per_tkm", False, 10_000.0),  # g CO2 per tonne-km
+    ("_per_h", False, 1_000_000.0),  # USD per TEU-hour
+    ("_h", False, MAX_HOURS),
+    ("_usd", False, MAX_USD),
+)
+
 # ISO 3166-1 alpha-2 codes of the countries the corridors touch or may touch (Eurasia, Middle East).
 COUNTRIES = frozenset(
     [
@@ -142,6 +174,7 @@ COUNTRIES = frozenset(
 )
 
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
+_MONTHS = frozenset(str(m) for m in range(1, 13)) | frozenset(f"{m:02d}" for m in range(1, 10))
 _GEOD = Geod(ellps="WGS84")
 
 
@@ -166,12 +199,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, safe for a terminal (the feature label and message may quote the dataset)."""
         where = self.file
         if self.feature:
             where += f" [{self.feature}]"
         if self.field:
             where += f" {self.field}"
-        return f"{where}: {self.message}"
+        return plain_text(f"{where}: {self.message}")
 
 
 Record = dict[str, Any]
@@ -461,14 +495,22 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if not path.is_file():
         problems.append(Problem(name, "", "", "is not a regular file"))
         return None
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.append(Problem(name, "", "", f"cannot be read: {exc.strerror or exc}"))
+        return None
     if size == 0:
         problems.append(Problem(name, "", "", "file is empty"))
         return None
     if size > MAX_FILE_BYTES:
         problems.append(Problem(name, "", "", f"file is {size} bytes, over the {MAX_FILE_BYTES} limit"))
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, "", "", f"cannot be read: {exc.strerror or exc}"))
+        return None
     if b"\x00" in raw[:4096]:
         problems.append(Problem(name, "", "", "is a binary file, not GeoJSON/CSV text"))
         return None
@@ -486,11 +528,9 @@ def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[t
     if text is None:
         return []
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(
-            Problem(name, "", "", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
-        )
+        doc = load_json(text)
+    except JSONInputError as exc:
+        problems.append(Problem(name, "", "", f"is {exc}"))
         return []
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         problems.append(Problem(name, "", "", "is not a GeoJSON FeatureCollection"))
@@ -516,8 +556,19 @@ def _read_geojson(path: Path, geom_type: str, problems: list[Problem]) -> list[t
     return out
 
 
+def _gauge_pair(parts: tuple[str, ...]) -> bool:
+    """Whether ``parts`` are two different gauges of :data:`GAUGES`, written as plain ASCII digits
+    (compared as text: ``'²'.isdigit()`` is true but ``int('²')`` fails, and 5,000 digits overflow int)."""
+    return len(parts) == 2 and parts[0] != parts[1] and set(parts) <= {str(g) for g in GAUGES}
+
+
 def _finite(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _geometry(g: Any, geom_type: str, name: str, label: str, problems: list[Problem]) -> Any:
@@ -603,7 +654,10 @@ def _as_float(value: Any) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError from None
     if not math.isfinite(x):
         raise ValueError
     return x
@@ -629,6 +683,9 @@ class _Checker:
         if not isinstance(v, str):
             self.add(fid, fld, f"must be text, got {type(v).__name__}")
             return ""
+        if has_surrogates(v):
+            self.add(fid, fld, "is not valid Unicode text (a lone surrogate escape such as \\ud800)")
+            return ""
         return v.strip()
 
     def choice(self, rec: Mapping[str, Any], fid: str, fld: str, allowed: Iterable[str]) -> str:
@@ -647,10 +704,11 @@ class _Checker:
         *,
         required: bool = False,
         positive: bool = False,
+        at_most: float = MAX_FIGURE,
     ) -> float | None:
         try:
             x = _as_float(rec.get(fld))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             self.add(fid, fld, f"is not a finite number: {str(rec.get(fld))[:40]!r}")
             return None
         if x is None:
@@ -661,12 +719,17 @@ class _Checker:
             self.add(fid, fld, f"must be positive, got {x:g}")
         elif x < 0:
             self.add(fid, fld, f"must not be negative, got {x:g}")
+        elif x > at_most:
+            self.add(fid, fld, f"is out of range: {x:g} (at most {at_most:g})")
         return x
 
     def strings(self, rec: Mapping[str, Any], fid: str, fld: str) -> list[str]:
         v = _as_list(rec.get(fld))
         if v is None:
             self.add(fid, fld, "must be a list of strings")
+            return []
+        if any(has_surrogates(s) for s in v):
+            self.add(fid, fld, "is not valid Unicode text (a lone surrogate escape such as \\ud800)")
             return []
         return v
 
@@ -777,7 +840,16 @@ def _nodes(path: Path, problems: list[Problem], src: set[str], ids: dict[str, st
     return out
 
 
-_LINK_NUMBERS = ("duration_h", "interval_h", "speed_kmh", "dwell_h", "dwell_h_rev", "fee_usd", "fee_usd_rev")
+#: Optional figures of a link and their upper bounds.
+_LINK_NUMBERS = {
+    "duration_h": MAX_HOURS,
+    "interval_h": MAX_HOURS,
+    "speed_kmh": MAX_SPEED_KMH,
+    "dwell_h": MAX_HOURS,
+    "dwell_h_rev": MAX_HOURS,
+    "fee_usd": MAX_USD,
+    "fee_usd_rev": MAX_USD,
+}
 
 
 def _links(
@@ -801,6 +873,10 @@ def _links(
             if nid and nid not in node_by_id:
                 chk.add(fid, end, f"endpoint {nid!r} is not a node in nodes.geojson")
             rec[end] = nid
+        if rec["from"] and rec["from"] == rec["to"]:
+            chk.add(
+                fid, "to", f"the link starts and ends at {rec['to']!r}: a link joins two different places"
+            )
         mode = chk.choice(props, fid, "mode", MODES)
         rec["mode"] = mode
         rec["crossing"] = chk.flag(props, fid, "crossing")
@@ -812,9 +888,11 @@ def _links(
             elif int(gauge) not in GAUGES:
                 chk.add(fid, "gauge_mm", f"unknown gauge {gauge:g} (expected 1435, 1520 or 1676)")
         rec["gauge_mm"] = int(gauge) if gauge is not None and mode == "rail" else None
-        rec["length_km"] = chk.number(props, fid, "length_km", required=True, positive=True)
-        for k in _LINK_NUMBERS:
-            rec[k] = chk.number(props, fid, k)
+        rec["length_km"] = chk.number(
+            props, fid, "length_km", required=True, positive=True, at_most=MAX_LINK_KM
+        )
+        for k, most in _LINK_NUMBERS.items():
+            rec[k] = chk.number(props, fid, k, at_most=most)
         if rec["speed_kmh"] is not None and rec["speed_kmh"] <= 0:
             chk.add(fid, "speed_kmh", "must be positive")
         corr = chk.strings(props, fid, "corridors")
@@ -894,16 +972,14 @@ def _terminals(path: Path, problems: list[Problem], src: set[str], nodes: list[R
         if between:
             if op == "transfer" and (len(parts) != 2 or not set(parts) <= set(MODES) or parts[0] == parts[1]):
                 chk.add(fid, "between", f"{between!r} is not a pair of modes like rail/sea")
-            if op == "gauge_change" and (
-                len(parts) != 2 or not all(p.isdigit() and int(p) in GAUGES for p in parts)
-            ):
+            if op == "gauge_change" and not _gauge_pair(parts):
                 chk.add(fid, "between", f"{between!r} is not a pair of gauges like 1435/1520")
         key = (node, op, "/".join(parts))
         if key in seen:
             chk.add(fid, "", "duplicate terminal row")
         seen.add(key)
-        time_h = chk.number(r, fid, "time_h")
-        interval = chk.number(r, fid, "depart_interval_h")
+        time_h = chk.number(r, fid, "time_h", at_most=MAX_HOURS)
+        interval = chk.number(r, fid, "depart_interval_h", at_most=MAX_HOURS)
         s = chk.sourcing(r, fid, has_figures=time_h is not None or interval is not None)
         out.append(
             {
@@ -1032,7 +1108,8 @@ def _tariffs(
         tid = chk.ident(r, fid, seen_ids)
         item = chk.choice(r, fid, "item", TARIFF_ITEMS)
         container = chk.choice(r, fid, "container", CONTAINER_TYPES)
-        value = chk.number(r, fid, "value", required=True)
+        per_km = (r.get("unit") or "").strip().endswith("-km")
+        value = chk.number(r, fid, "value", required=True, at_most=MAX_USD_PER_KM if per_km else MAX_USD)
         unit = chk.text(r, fid, "unit")
         if item and unit and unit not in TARIFF_UNITS[item]:
             chk.add(fid, "unit", f"{unit!r} is not a {item} unit ({', '.join(TARIFF_UNITS[item])})")
@@ -1065,8 +1142,7 @@ def _tariffs(
                 chk.add(fid, "node", f"node {node!r} is not in nodes.geojson (or * for the default)")
             parts = tuple(sorted(between.split("/"))) if between else ()
             ok = len(parts) == 2 and (
-                (set(parts) <= set(MODES) and parts[0] != parts[1])
-                or all(p.isdigit() and int(p) in GAUGES for p in parts)
+                (set(parts) <= set(MODES) and parts[0] != parts[1]) or _gauge_pair(parts)
             )
             if not ok:
                 msg = f"{between!r} is not a mode pair (rail/sea) or gauge pair (1435/1520)"
@@ -1262,10 +1338,14 @@ def _spreads(
         high = chk.number(r, fid, "high", required=True, positive=True)
         if low is not None and high is not None and not high > low:
             chk.add(fid, "high", f"must be above low ({high:g} <= {low:g})")
+        elif low is not None and high is not None and high > MAX_SPREAD_RATIO * low:
+            chk.add(
+                fid, "high", f"is more than {MAX_SPREAD_RATIO:g} times low (a lognormal that wide overflows)"
+            )
         months: list[int] = []
         for m in (r.get("months") or "").split(";"):
             if m.strip():
-                if m.strip().isdigit() and 1 <= int(m) <= 12:
+                if m.strip() in _MONTHS:
                     months.append(int(m))
                 else:
                     chk.add(fid, "months", f"{m.strip()[:10]!r} is not a month number 1-12")
@@ -1343,18 +1423,118 @@ def _parameters(path: Path, problems: list[Problem], src: set[str]) -> list[Reco
         if key in seen:
             chk.add(fid, "", "duplicate parameter row")
         seen.add(key)
+        positive, most = _parameter_rule(r.get("param", ""))
         out.append(
             {
                 "param": chk.text(r, fid, "param"),
                 "mode": chk.text(r, fid, "mode"),
                 "country": chk.text(r, fid, "country"),
-                "value": chk.number(r, fid, "value", required=True),
+                "value": chk.number(r, fid, "value", required=True, positive=positive, at_most=most),
                 "unit": r.get("unit", ""),
                 "year": r.get("year", ""),
                 **chk.sourcing(r, fid),
             }
         )
     return out
+
+
+def _parameter_rule(name: str) -> tuple[bool, float]:
+    """(must be positive, upper bound) of a parameters.csv value, by :data:`PARAMETER_RULES`."""
+    for suffix, positive, most in PARAMETER_RULES:
+        if name.endswith(suffix):
+            return positive, most
+    return False, MAX_FIGURE
+
+
+def _check_costs(
+    problems: list[Problem],
+    parameters: list[Record],
+    tariffs: list[Record],
+    nodes: list[Record],
+    links: list[Record],
+    terminals: list[Record],
+) -> None:
+    """Price every link (both ways) and handling step as the graph will, and report what would fail.
+
+    A parameter or tariff the cost model needs but has no row for is reported once, in the model's
+    own words, with the first link or terminal that needs it; a price or time that cannot be computed
+    or is not finite is reported on its link or terminal row. Rows already reported as invalid are
+    left out of the model. Mirrors :func:`corridors.graph.build_graph`: a link is priced in its start
+    node's country (a sea link in ``*``), a transfer both onto rail and not.
+    """
+    from corridors.costs import CostModel, MissingParameter, MissingTariff
+
+    def usable_parameter(r: Record) -> bool:
+        positive, most = _parameter_rule(r["param"])
+        v = r["value"]
+        return bool(r["param"]) and v is not None and (v > 0 if positive else v >= 0) and v <= most
+
+    def usable_tariff(r: Record) -> bool:
+        most = MAX_USD_PER_KM if str(r["unit"]).endswith("-km") else MAX_USD
+        return bool(r["item"] and r["container"] and r["unit"]) and 0 <= r["value"] <= most
+
+    model = CostModel(
+        [r for r in parameters if usable_parameter(r)], [r for r in tariffs if usable_tariff(r)]
+    )
+    missing: dict[str, tuple[str, str]] = {}  # the model's message -> (file, first user)
+    failed: set[tuple[str, str]] = set()
+
+    def attempt(price: Callable[[], Any], user: str, file: str, fid: str) -> None:
+        try:
+            cost = price()
+        except MissingParameter as exc:
+            missing.setdefault(str(exc), ("parameters.csv", user))
+            return
+        except MissingTariff as exc:
+            missing.setdefault(str(exc), ("tariffs.csv", user))
+            return
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            if (file, fid) not in failed:
+                failed.add((file, fid))
+                problems.append(Problem(file, fid, "", f"cannot be priced: {exc}"))
+            return
+        numbers = [cost] if isinstance(cost, float) else [cost.distance_km, cost.time_h, cost.co2_kg]
+        numbers += [p.total for p in getattr(cost, "prices", {}).values()]
+        if not all(map(math.isfinite, numbers)) and (file, fid) not in failed:
+            failed.add((file, fid))
+            problems.append(Problem(file, fid, "", "its time, cost or CO2 is not a finite number"))
+
+    if links:
+        attempt(lambda: model.value_of_time, "the generalized cost", "parameters.csv", "")
+    node_by_id = {n["id"]: n for n in nodes}
+    for link in links:
+        a, mode = node_by_id.get(link["from"]), link["mode"]
+        if a is None or not mode or link["length_km"] is None:
+            continue
+        country = "*" if mode == "sea" else a["country"]
+        for rev in (False, True):
+            attempt(
+                partial(model.line, link, country, reverse=rev),
+                f"link {link['id']!r}",
+                "links.geojson",
+                link["id"],
+            )
+    for t in terminals:
+        op, between = t["operation"], t["between"]
+        if not (op and between and t["node"] in node_by_id):
+            continue
+        for onto_rail in (False, True) if op == "transfer" else (False,):
+            attempt(
+                partial(
+                    model.handling,
+                    node=t["node"],
+                    operation=op,
+                    between=between,
+                    time_h=t["time_h"],
+                    depart_interval_h=t.get("depart_interval_h"),
+                    onto_rail=onto_rail,
+                ),
+                f"terminal {t['node']!r} ({op} {between})",
+                "terminals.csv",
+                t["node"],
+            )
+    for msg, (file, user) in missing.items():
+        problems.append(Problem(file, "", "", f"{msg.removeprefix(file + ' ')}; {user} needs it"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1396,6 +1576,7 @@ def _collect(path: Path) -> tuple[Dataset, list[Problem]]:
     if tariffs is None and path.resolve() != DEFAULT_GEODATA.resolve():
         # the shipped tariffs: their country and default rows apply, link and place rows match nothing
         tariffs = [t for t in _tariffs(DEFAULT_GEODATA, [], set(), [], []) or () if not t["link"]]
+    _check_costs(problems, parameters or [], tariffs or [], nodes, links, terminals)
     ds = Dataset(
         path,
         tuple(nodes),

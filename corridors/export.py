@@ -10,7 +10,9 @@ inlined in the page with their licence notices; there is no basemap, font or oth
 draw on white.
 
 The PNG is drawn with Pillow (no browser): an equirectangular plot of the paths and points with a
-title, a legend and an attribution line.
+title, a legend and an attribution line. Texts are cut to the width they can use (a name in the title
+may be a megabyte long: Pillow would otherwise build a mask image as wide as the whole text), and the
+image is at most :data:`MAX_PNG_PX` pixels a side.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+
+from corridors.text import plain_text
 
 __all__ = [
     "Legend",
@@ -50,6 +54,10 @@ VENDORED_JS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("vendor-js/deckgl-json/LICENSE", "vendor-js/deckgl-json/LICENSE.jsep"),
     ),
 )
+#: Largest PNG side in pixels (a 10,000 x 10,000 image takes about 550 MB).
+MAX_PNG_PX = 10_000
+#: Longest text drawn on a PNG before fitting it to its width (no line of the image holds more).
+_MAX_DRAWN_CHARS = 500
 ATTRIBUTION = "Data: corridors geodata (sources.csv). Figures marked EST are estimates."
 
 
@@ -244,10 +252,16 @@ def static_png(
     size: tuple[int, int] = (1600, 900),
     bounds: tuple[float, float, float, float] | None = None,
 ) -> bytes:
-    """A PNG of the layers (equirectangular, scaled by the cosine of the mid latitude)."""
+    """A PNG of the layers (equirectangular, scaled by the cosine of the mid latitude).
+
+    Title, subtitle, legend labels and attribution are cut (ending with ``…``) to fit the image;
+    point labels to 60 characters. ``size`` is at most :data:`MAX_PNG_PX` a side (ValueError).
+    """
     from PIL import Image, ImageDraw
 
     w, h = size
+    if not (1 <= w <= MAX_PNG_PX and 1 <= h <= MAX_PNG_PX):
+        raise ValueError(f"size must be 1 to {MAX_PNG_PX} pixels a side, got {w} x {h}")
     img = Image.new("RGB", size, (248, 248, 244))
     draw = ImageDraw.Draw(img)
     font, big, small = (_font(18), _font(34, bold=True), _font(14))
@@ -280,26 +294,41 @@ def static_png(
             if i < len(lay.labels) and lay.labels[i]:
                 draw.text(
                     (px + r + 3, py - 9),
-                    lay.labels[i],
+                    plain_text(lay.labels[i], limit=60),
                     fill=(30, 30, 30),
                     font=small,
                     stroke_width=2,
                     stroke_fill=(255, 255, 255),
                 )
     draw.rectangle((0, 0, w, top - 10), fill=(255, 255, 255))
-    draw.text((pad, 14), title, fill=(20, 20, 20), font=big)
+    draw.text((pad, 14), _fit(draw, title, big, w - 2 * pad), fill=(20, 20, 20), font=big)
     if subtitle:
-        draw.text((pad, 56), subtitle, fill=(70, 70, 70), font=font)
+        draw.text((pad, 56), _fit(draw, subtitle, font, w - 2 * pad), fill=(70, 70, 70), font=font)
     ly = top + 10
     for e in legend:
         col = tuple(int(c) for c in e.color[:3])
         draw.rectangle((w - 330, ly + 6, w - 300, ly + 14), fill=col)
-        draw.text((w - 292, ly), e.label, fill=(30, 30, 30), font=font)
+        draw.text((w - 292, ly), _fit(draw, e.label, font, 292 - pad // 2), fill=(30, 30, 30), font=font)
         ly += 26
-    draw.text((pad, h - 28), attribution, fill=(90, 90, 90), font=small)
+    draw.text((pad, h - 28), _fit(draw, attribution, small, w - 2 * pad), fill=(90, 90, 90), font=small)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _fit(draw: Any, text: str, font: Any, width: float) -> str:
+    """``text`` on one line (control characters as spaces), cut with ``…`` to fit ``width`` pixels."""
+    s = plain_text(text, limit=_MAX_DRAWN_CHARS)
+    if draw.textlength(s, font=font) <= width:
+        return s
+    lo, hi = 0, len(s)  # the longest prefix that fits with the ellipsis
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if draw.textlength(s[:mid] + "…", font=font) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return s[:lo] + "…"
 
 
 _WORLD_PX = 512  # deck.gl's web-mercator world width at zoom 0

@@ -3,6 +3,11 @@
 The CLI prints them and the app's downloads serve them, so a file saved from the map is byte for byte
 what ``corridors route … --format …`` prints. Pure functions of :class:`~corridors.routing.Route`
 objects and frames; no I/O.
+
+Names come from the dataset, which may be anyone's: table text goes through
+:func:`~corridors.text.plain_text` (no control characters reach the terminal), CSV rows through
+:func:`~corridors.text.safe_csv` (no spreadsheet formula), and JSON never holds ``NaN`` or
+``Infinity`` (a non-finite number is written as ``null``).
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from corridors.costs import CONTAINERS, COST_ITEMS
+from corridors.text import plain_text, safe_csv
 
 if TYPE_CHECKING:
     from datetime import date
@@ -76,12 +83,23 @@ def render_route(routes: Sequence[Route], fmt: str) -> str:
     The app's downloads call this too, so a file saved from the map equals the CLI's output.
     """
     if fmt == "json":
-        return json.dumps(route_document(routes), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(_strict(route_document(routes)), ensure_ascii=False, indent=2) + "\n"
     if fmt == "geojson":
-        return json.dumps(_route_geojson(routes), ensure_ascii=False) + "\n"
+        return json.dumps(_strict(_route_geojson(routes)), ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _route_csv(routes)
     return _route_table(routes)
+
+
+def _strict(doc: Any) -> Any:
+    """``doc`` with every non-finite float replaced by None (strict JSON has no NaN or Infinity)."""
+    if isinstance(doc, float):
+        return doc if math.isfinite(doc) else None
+    if isinstance(doc, dict):
+        return {k: _strict(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_strict(v) for v in doc]
+    return doc
 
 
 def _fmt_h(h: float) -> str:
@@ -92,21 +110,20 @@ def _fmt_h(h: float) -> str:
 def _route_table(routes: Sequence[Route]) -> str:
     out = io.StringIO()
     q = routes[0].query
-    out.write(
-        f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)}; "
-        f"{_as_of(q)})\n"
-    )
+    head = f"{q.origin.name} -> {q.destination.name}  (best by {q.by}; {_shipment(q.teu, q.container)}; "
+    out.write(plain_text(f"{head}{_as_of(q)})") + "\n")
     touched = {e for r in routes for leg in r.legs for e in leg.events}
     for e in disruptions_in_force(routes):
         if e["id"] in touched:
-            out.write(f"  on these routes: {e['title']}\n")
+            out.write(f"  on these routes: {plain_text(e['title'])}\n")
     elsewhere = len([e for e in disruptions_in_force(routes) if e["id"] not in touched])
     if elsewhere:
         out.write(f"  {elsewhere} other disruption(s) in force elsewhere (see `corridors events`)\n")
     for i, r in enumerate(routes, start=1):
         t = r.totals
-        out.write(f"\nRoute {i}: {r.summary()}\n")
-        out.write(f"  countries: {' > '.join(r.countries)}   corridors: {', '.join(r.corridors) or '-'}\n")
+        out.write(f"\nRoute {i}: {plain_text(r.summary())}\n")
+        line = f"  countries: {' > '.join(r.countries)}   corridors: {', '.join(r.corridors) or '-'}"
+        out.write(plain_text(line) + "\n")
         out.write(
             f"  total: {t.distance_km:,.0f} km | {_fmt_h(t.time_h)} (range {t.time_h_min:,.0f}-"
             f"{t.time_h_max:,.0f} h) | {t.cost_usd:,.0f} USD | {t.co2_kg:,.0f} kg CO2 | "
@@ -146,7 +163,7 @@ def _route_table(routes: Sequence[Route]) -> str:
             )
         out.write(_aligned(rows))
         bases = dict.fromkeys(_KM.sub("", leg.price_basis) for leg in r.legs if leg.price_basis)
-        out.write("  prices (basis, year):\n" + "".join(f"    - {b}\n" for b in bases))
+        out.write("  prices (basis, year):\n" + "".join(f"    - {plain_text(b)}\n" for b in bases))
         if r.estimate:
             out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
     return out.getvalue()
@@ -211,7 +228,7 @@ def _route_csv(routes: Sequence[Route]) -> str:
     """One row per leg, then a ``total`` row per route; the ``cost_<item>_usd`` columns sum to
     ``cost_usd`` on every row."""
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    w = safe_csv(csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n"))
     w.writeheader()
     for i, r in enumerate(routes, start=1):
         for j, leg in enumerate(r.legs, start=1):
@@ -294,9 +311,9 @@ def render_matrix(df: pd.DataFrame, fmt: str, *, objective: str) -> str:
             "destinations": list(df.columns),
             "values": values,
         }
-        return json.dumps(doc, ensure_ascii=False) + "\n"
+        return json.dumps(_strict(doc), ensure_ascii=False) + "\n"
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = safe_csv(csv.writer(out, lineterminator="\n"))
     w.writerow(["origin", *df.columns])
     for oid, row in zip(df.index, df.to_numpy(), strict=True):
         w.writerow([oid, *("" if v != v else f"{v:.3f}" for v in row)])
@@ -315,7 +332,8 @@ def render_places(hits: Sequence[Place], fmt: str) -> str:
 
 
 def _aligned(rows: Sequence[Sequence[str]], *, indent: str = "  ") -> str:
-    """Rows as left-aligned columns, one line each."""
+    """Rows as left-aligned columns, one line each (cells as :func:`~corridors.text.plain_text`)."""
+    rows = [[plain_text(cell) for cell in row] for row in rows]
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return "".join(
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
@@ -328,11 +346,11 @@ def render_check(check: ModelCheck, fmt: str) -> str:
     cases = [r.to_dict() for r in check.results]
     groups = [g.to_dict() for g in check.groups]
     if fmt == "json":
-        return json.dumps({"cases": cases, "summary": groups}, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(_strict({"cases": cases, "summary": groups}), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         fields = [k for k in cases[0] if k != "source"] + ["source"] if cases else ["id"]
-        w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        w = safe_csv(csv.DictWriter(out, fieldnames=fields, lineterminator="\n"))
         w.writeheader()
         for c in cases:
             w.writerow({**c, "source": ";".join(c["source"])})
@@ -429,7 +447,7 @@ def render_events(events: Sequence[Event], fmt: str, *, as_of: date | None) -> s
                 effect,
             )
         )
-    lines = "".join(f"  - {e.title}\n" for e in events)
+    lines = "".join(f"  - {plain_text(e.title)}\n" for e in events)
     return f"{head}\n\n" + _aligned(rows, indent="") + "\n" + lines
 
 

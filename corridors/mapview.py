@@ -8,7 +8,11 @@ template (set as ``innerText`` by the browser), so names from a dataset can neve
 Widths and radii are in meters with pixel minimums: pixel units draw wrongly in the headless
 SwiftShader Chromium the browser tests use (see the project's streamlit-pydeck notes, section 1.3).
 :class:`CompactDeck` serializes without pydeck's indentation, once, so a cached deck costs nothing to
-send again.
+send again. It also defuses deck.gl's JSON prefixes in layer data: the browser's ``JSONConverter``
+reads every string of the spec, turning one that starts with ``@@=`` into a function and one that
+starts with ``@@#`` into a constant lookup (an unknown constant stops the whole map with a
+``TypeError``). A data string starting with ``@@`` (a place named ``@@#Math``) therefore gets a
+zero-width space in front: it shows as the same text and stays text.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ ROUTE_COLORS: tuple[tuple[int, int, int], ...] = (
 LAYER_IDS = ("links", "links_planned", "crossings", "nodes")
 
 _TIP_MAX = 400
+#: Put before a layer-data string starting with deck.gl's JSON prefix ``@@`` (zero-width space).
+JSON_PREFIX_GUARD = "\u200b"
 
 
 def _rgb_hex(c: Sequence[int]) -> str:
@@ -114,10 +120,24 @@ class CompactDeck(pdk.Deck):
     def to_json(self) -> str:  # noqa: D102 - documented on the class
         memo = self.__dict__.get("_compact_json")
         if memo is None:
-            memo = json.dumps(json.loads(super().to_json()), separators=(",", ":"),
-                              ensure_ascii=False)
+            doc = json.loads(super().to_json())
+            for layer in doc.get("layers") or ():
+                if isinstance(layer, dict) and isinstance(layer.get("data"), list):
+                    layer["data"] = _defuse_json_prefix(layer["data"])
+            memo = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
             self.__dict__["_compact_json"] = memo
         return memo
+
+
+def _defuse_json_prefix(value: Any) -> Any:
+    """``value`` with every string that starts with ``@@`` preceded by :data:`JSON_PREFIX_GUARD`."""
+    if isinstance(value, str):
+        return JSON_PREFIX_GUARD + value if value.startswith("@@") else value
+    if isinstance(value, list):
+        return [_defuse_json_prefix(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _defuse_json_prefix(v) for k, v in value.items()}
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

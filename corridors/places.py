@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Place", "PlaceIndex", "PlaceNotFound", "normalize"]
+__all__ = ["MAX_QUERY_CHARS", "Place", "PlaceIndex", "PlaceNotFound", "normalize"]
+
+#: Longest text matched by spelling: fuzzy matching costs time in proportion to the query's length,
+#: and no place name comes near it. Longer text only matches an id, name or alias exactly.
+MAX_QUERY_CHARS = 200
 
 _SPECIAL = str.maketrans(
     {
@@ -193,7 +197,10 @@ class PlaceIndex:
         return sorted(hits)
 
     def suggest(self, text: str, *, limit: int = 5) -> list[Place]:
-        """Closest places by spelling (difflib ratio over names and aliases, transliterated)."""
+        """Closest places by spelling (difflib ratio over names and aliases, transliterated); none for
+        text longer than :data:`MAX_QUERY_CHARS`."""
+        if len(text) > MAX_QUERY_CHARS:
+            return []
         q = _latin(normalize(text))
         if not q:
             return []
@@ -208,7 +215,8 @@ class PlaceIndex:
         return [self.places[pid] for pid, s in best[:limit] if s >= 0.5]
 
     def search(self, text: str, *, kind: str | None = None, limit: int = 10) -> list[Place]:
-        """Exact matches first, then the closest spellings; ``kind`` filters by node kind."""
+        """Exact matches first, then the closest spellings (for text of at most
+        :data:`MAX_QUERY_CHARS`); ``kind`` filters by node kind."""
         text = text or ""
         if not text.strip():
             hits = list(self.places.values())
@@ -222,7 +230,7 @@ class PlaceIndex:
 
     def resolve(self, text: str) -> Place:
         """The one place ``text`` names, or :class:`PlaceNotFound` with suggestions."""
-        if not isinstance(text, str) or not text.strip() or len(text) > 200:
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_QUERY_CHARS:
             raise PlaceNotFound(str(text)[:60], [])
         ids = self._exact(text.strip())
         if len(ids) == 1:

@@ -2,24 +2,34 @@
 
 The database lives in the user's data directory (``$XDG_DATA_HOME/corridors/tours.sqlite3``, else
 ``~/.local/share/corridors/tours.sqlite3``); ``CORRIDORS_TOURS_DB`` or the ``path`` argument points
-elsewhere. Every write is one ``BEGIN IMMEDIATE`` transaction with a busy timeout, in WAL mode, so two
-sessions saving at the same time both land. A database that is missing a directory, locked, read-only
-or not a database raises :class:`TourStoreError` with a plain message; callers show it and carry on.
+elsewhere. Every write is one ``BEGIN IMMEDIATE`` transaction, in WAL mode, so sessions saving at the
+same time all land: a transaction that meets a lock (SQLite's busy, locked or "locking protocol"
+answers, which under heavy load can come back without waiting) is retried with back-off until
+``timeout_s`` has passed. A database that is missing a directory, locked, read-only or not a database
+raises :class:`TourStoreError` with a plain message; callers show it and carry on. A read-only database
+in a read-only directory (a shared mount) can still be viewed: SQLite cannot create the WAL index
+there, so it is then opened as an immutable file.
 
 A view is stored as its URL query parameters (``dict[str, str]``, see :mod:`corridors.share`), never
-pickled. Imports are JSON, size-capped and validated field by field (:class:`TourImportError`).
+pickled. Imports are JSON (:func:`corridors.text.load_json`: nesting and number limits), size-capped and
+validated field by field (:class:`TourImportError`); text must be valid Unicode without control
+characters.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from corridors.text import JSONInputError, has_surrogates, load_json
 
 __all__ = [
     "MAX_IMPORT_BYTES",
@@ -112,6 +122,8 @@ def _clean_text(value: Any, what: str, limit: int) -> str:
         raise TourImportError(f"{what} is longer than {limit} characters")
     if any(ord(c) < 32 and c not in "\n\t" for c in value):
         raise TourImportError(f"{what} contains control characters")
+    if has_surrogates(value):
+        raise TourImportError(f"{what} is not valid Unicode text (a lone surrogate such as \\ud800)")
     return value
 
 
@@ -129,8 +141,31 @@ def _clean_view(view: Any, what: str) -> dict[str, str]:
     return out
 
 
+#: SQLite answers that mean "another connection holds a lock now": retried until the timeout.
+_TRANSIENT = ("locked", "busy", "locking protocol")
+
+
+def _is_readonly(msg: str) -> bool:
+    return "readonly" in msg or "read-only" in msg
+
+
+def _why(exc: sqlite3.Error, *, write: bool) -> str:
+    """The plain-language end of a :class:`TourStoreError` message for an SQLite error."""
+    msg = str(exc)
+    if any(k in msg for k in _TRANSIENT):
+        return "is locked by another program; try again"
+    if _is_readonly(msg):
+        return "is read-only; tours can be viewed but not saved" if write else f"cannot be read: {msg}"
+    if "not a database" in msg or "malformed" in msg or "no such table" in msg:
+        return "is corrupted or not a tour database; move it aside to start a new one"
+    return f"failed: {msg}"
+
+
 class TourStore:
-    """Tours in one SQLite file. Cheap to create; every call opens its own connection."""
+    """Tours in one SQLite file. Cheap to create; every call opens its own connection.
+
+    ``timeout_s`` is how long a call waits for other writers before giving up with "locked".
+    """
 
     def __init__(self, path: str | Path | None = None, *, timeout_s: float = 5.0) -> None:
         self.path = Path(path) if path is not None else default_path()
@@ -141,23 +176,15 @@ class TourStore:
     @contextmanager
     def _db(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         where = f"the tour database at {self.path}"
-        try:
-            if write:
+        if write:
+            try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            elif not self.path.exists():
-                raise TourStoreError(f"{where} does not exist yet (save a tour to create it)")
-            con = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
-        except OSError as exc:
-            raise TourStoreError(f"{where} cannot be created: {exc.strerror or exc}") from None
-        except sqlite3.Error as exc:
-            raise TourStoreError(f"{where} cannot be opened: {exc}") from None
+            except OSError as exc:
+                raise TourStoreError(f"{where} cannot be created: {exc.strerror or exc}") from None
+        elif not self._exists():
+            raise TourStoreError(f"{where} does not exist yet (save a tour to create it)")
+        con = self._begin(where, write=write)
         try:
-            con.execute("PRAGMA foreign_keys = ON")
-            if not self._ready and write:
-                con.execute("PRAGMA journal_mode = WAL")
-                con.executescript(_SCHEMA)
-                self._ready = True
-            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
             except BaseException:
@@ -165,18 +192,61 @@ class TourStore:
                 raise
             con.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            msg = str(exc)
-            if "locked" in msg or "busy" in msg:
-                why = "is locked by another program; try again"
-            elif "readonly" in msg or "read-only" in msg:
-                why = "is read-only; tours can be viewed but not saved"
-            elif "not a database" in msg or "malformed" in msg or "no such table" in msg:
-                why = "is corrupted or not a tour database; move it aside to start a new one"
-            else:
-                why = f"failed: {msg}"
-            raise TourStoreError(f"{where} {why}") from None
+            raise TourStoreError(f"{where} {_why(exc, write=write)}") from None
         finally:
             con.close()
+
+    def _exists(self) -> bool:
+        try:
+            return self.path.exists()
+        except OSError as exc:  # e.g. a directory on the way that this user may not enter
+            raise TourStoreError(
+                f"the tour database at {self.path} cannot be opened: {exc.strerror}"
+            ) from None
+
+    def _connect(self, deadline: float, *, immutable: bool) -> sqlite3.Connection:
+        timeout = max(deadline - time.monotonic(), 0.001)
+        if immutable:  # read-only, no locks, no WAL index: for a file nobody can write
+            uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+            return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        return sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+
+    def _begin(self, where: str, *, write: bool) -> sqlite3.Connection:
+        """A connection inside a started transaction (a write lock, or a read snapshot).
+
+        Lock conflicts are retried with jittered back-off until ``timeout_s`` has passed; a read that
+        SQLite refuses as read-only (a WAL database in a read-only directory) is retried immutable.
+        """
+        deadline = time.monotonic() + self.timeout_s
+        immutable, pause = False, 0.005
+        while True:
+            try:
+                con = self._connect(deadline, immutable=immutable)
+            except sqlite3.Error as exc:
+                raise TourStoreError(f"{where} cannot be opened: {exc}") from None
+            try:
+                con.execute("PRAGMA foreign_keys = ON")
+                if write and not self._ready:
+                    if str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                        con.execute("PRAGMA journal_mode = WAL")
+                    con.executescript(_SCHEMA)
+                    self._ready = True
+                con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if not write:  # take the read snapshot here, where a lock conflict can be retried
+                    con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return con
+            except sqlite3.DatabaseError as exc:
+                con.close()
+                msg = str(exc)
+                if not write and not immutable and (_is_readonly(msg) or "unable to open" in msg):
+                    immutable = True
+                    continue
+                left = deadline - time.monotonic()
+                if any(k in msg for k in _TRANSIENT) and left > 0:
+                    time.sleep(min(pause * random.uniform(0.5, 1.5), left))
+                    pause = min(pause * 2, 0.2)
+                    continue
+                raise TourStoreError(f"{where} {_why(exc, write=write)}") from None
 
     def _steps(self, con: sqlite3.Connection, tour_id: int) -> tuple[Step, ...]:
         rows = con.execute(
@@ -186,10 +256,10 @@ class TourStore:
         out = []
         for sid, pos, title, note, view in rows:
             try:
-                parsed = json.loads(view)
-                if not isinstance(parsed, dict):
-                    raise ValueError
-            except ValueError:
+                parsed = load_json(view)
+            except JSONInputError:
+                parsed = {}
+            if not isinstance(parsed, dict):
                 parsed = {}
             out.append(Step(sid, pos, title, note, {str(k): str(v) for k, v in parsed.items()}))
         return tuple(out)
@@ -207,7 +277,7 @@ class TourStore:
     # -- reading ----------------------------------------------------------------------------
     def tours(self) -> list[Tour]:
         """Every tour with its steps, oldest first (empty when no database exists yet)."""
-        if not self.path.exists():
+        if not self._exists():
             return []
         with self._db(write=False) as con:
             try:
@@ -303,12 +373,12 @@ class TourStore:
                 data = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise TourImportError("the file is not UTF-8 text") from None
-        if len(data.encode("utf-8")) > MAX_IMPORT_BYTES:
+        if len(data.encode("utf-8", "surrogatepass")) > MAX_IMPORT_BYTES:
             raise TourImportError(f"the file is larger than {MAX_IMPORT_BYTES // 1000} kB")
         try:
-            doc = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise TourImportError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+            doc = load_json(data)
+        except JSONInputError as exc:
+            raise TourImportError(f"the file is {exc}") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise TourImportError(f'not a tour export (expected "format": "{FORMAT}")')
         if doc.get("version") != 1:

@@ -7,6 +7,7 @@ starts once per session on a free loopback port. Screenshots land in ``docs/`` f
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -453,3 +454,107 @@ def test_hostile_params_show_a_notice_and_inject_nothing(page, server, path):
     injected = page.evaluate("""() => document.querySelectorAll(
         'img[src="x"], svg[onload], [onerror], [onmouseover], body script:not([src])').length""")
     assert injected == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# U1 of the reliability probe: deck.gl's JSON prefixes in a dataset's names
+
+#: Place names that deck.gl's JSONConverter would read as an accessor (``@@=``), a constant lookup
+#: (``@@#``, which throws for an unknown one and blanks the map) or a function key (``@@function``).
+JSON_PREFIX_NAMES = {"alat": "@@=x", "almaty": "@@#Math", "aktau": "@@function"}
+
+
+@contextlib.contextmanager
+def _streamlit(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` with ``env`` on a free loopback port; yields its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start (exit code {proc.poll()}); see {log_path}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def prefix_names_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped dataset with three port/hub names starting with deck.gl's ``@@`` prefix."""
+    import json
+    import shutil
+
+    data = tmp_path_factory.mktemp("prefix") / "geodata"
+    shutil.copytree(ROOT / "geodata", data)
+    doc = json.loads((data / "nodes.geojson").read_text(encoding="utf-8"))
+    for f in doc["features"]:
+        if f["properties"]["id"] in JSON_PREFIX_NAMES:
+            f["properties"]["name"] = JSON_PREFIX_NAMES[f["properties"]["id"]]
+    (data / "nodes.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def prefix_names_server(tmp_path_factory: pytest.TempPathFactory, prefix_names_data: Path,
+                        tours_db: Path, require_browser: None) -> Iterator[str]:
+    env = {**os.environ, "CORRIDORS_GEODATA": str(prefix_names_data),
+           "CORRIDORS_TOURS_DB": str(tours_db)}
+    with _streamlit(env, tmp_path_factory.mktemp("e2e-prefix") / "streamlit.log") as url:
+        yield url
+
+
+def test_names_with_deckgl_json_prefixes_draw_as_text(chromium, prefix_names_server, prefix_names_data):
+    from corridors.mapview import JSON_PREFIX_GUARD, map_frame
+    from corridors.network import load_network
+
+    errors: list[str] = []
+    ctx = chromium.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.set_default_timeout(45_000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(prefix_names_server + "/")
+        wait_for_app(page)
+        assert_no_error(page)
+        share = wait_for_map(page)
+        assert share >= 0.01, f"the map canvas has only {share:.2%} drawn pixels"
+        assert not [e for e in errors if "TypeError" in e], errors
+        ds = load_network(prefix_names_data).dataset
+        frame = map_frame(ds)
+        box = page.get_by_test_id("stDeckGlJsonChart").first.bounding_box()
+
+        def world(lon: float, lat: float) -> tuple[float, float]:
+            scale = 512 * 2**frame.zoom
+            y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * scale
+            return (lon + 180) / 360 * scale, y
+
+        cx, cy = world(frame.longitude, frame.latitude)
+        for nid, name in JSON_PREFIX_NAMES.items():
+            pt = ds.nodes.at[nid, "geometry"]
+            x, y = world(pt.x, pt.y)
+            page.mouse.move(box["x"] + box["width"] / 2 + (x - cx), box["y"] + box["height"] / 2 + (y - cy))
+            tip = page.locator(".deck-tooltip")
+            tip.filter(has_text=name).first.wait_for(timeout=10_000)
+            text = tip.first.inner_text().replace(JSON_PREFIX_GUARD, "")
+            assert text.startswith(f"{name} ({ds.nodes.at[nid, 'country']})"), text
+    finally:
+        ctx.close()

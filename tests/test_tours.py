@@ -55,6 +55,58 @@ def test_two_concurrent_writers_lose_nothing(tmp_path):
     assert {s.title for s in steps} == {f"{w}-{i}" for w in "ab" for i in range(40)}
 
 
+def test_eight_concurrent_writers_lose_nothing(tmp_path):
+    """Issue 12 section 3 puts 8 sessions on the app: 8 processes append to one tour at once."""
+    path = tmp_path / "t.sqlite3"
+    tour = TourStore(path).create("shared")
+    ctx = mp.get_context("spawn")
+    who = "abcdefgh"
+    procs = [ctx.Process(target=_writer, args=(str(path), tour.id, w, 12)) for w in who]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+        assert p.exitcode == 0
+    steps = TourStore(path).get(tour.id).steps
+    assert sorted(s.position for s in steps) == list(range(1, 97))
+    assert {s.title for s in steps} == {f"{w}-{i}" for w in who for i in range(12)}
+
+
+class _FlakyConnection:
+    """A connection whose BEGIN fails with the next queued SQLite error (then works)."""
+
+    def __init__(self, con: sqlite3.Connection, errors: list[str]) -> None:
+        self.con, self.errors = con, errors
+
+    def execute(self, sql, *args):
+        if sql.startswith("BEGIN") and self.errors:
+            raise sqlite3.OperationalError(self.errors.pop(0))
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_transient_lock_errors_are_retried_until_the_timeout(tmp_path, monkeypatch):
+    store = TourStore(tmp_path / "t.sqlite3", timeout_s=5)
+    t = store.create("x")
+    real = TourStore._connect
+    errors = ["locking protocol", "database is locked", "database is busy"]
+    monkeypatch.setattr(
+        TourStore, "_connect", lambda self, *a, **k: _FlakyConnection(real(self, *a, **k), errors)
+    )
+    store.add_step(t.id, "a", VIEW)  # three transient answers, then it lands
+    assert errors == [] and len(store.get(t.id).steps) == 1
+    impatient = TourStore(tmp_path / "t.sqlite3", timeout_s=0.3)
+    errors.extend(["database is locked"] * 10_000)
+    with pytest.raises(TourStoreError, match="is locked by another program"):
+        impatient.add_step(t.id, "b", VIEW)
+    errors.clear()
+    errors.append("disk I/O error")  # not transient: reported at once
+    with pytest.raises(TourStoreError, match="failed: disk I/O error"):
+        store.add_step(t.id, "c", VIEW)
+
+
 def test_corrupted_database_gives_a_clear_error(tmp_path):
     path = tmp_path / "t.sqlite3"
     path.write_bytes(b"this is not a database at all" * 100)
