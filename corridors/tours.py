@@ -294,19 +294,39 @@ class TourStore:
             return Tour(tour_id, self._require(con, tour_id), self._steps(con, tour_id))
 
     # -- writing ----------------------------------------------------------------------------
+    @staticmethod
+    def _unique(con: sqlite3.Connection, name: str, *, other_than: int | None = None) -> str:
+        """``name``, or ``name (2)``, ``name (3)``... when another tour already has it: every tour keeps a
+        distinct name, so a list of names can never hide one tour behind another."""
+        taken = {
+            n
+            for (tid, n) in con.execute("SELECT id, name FROM tours").fetchall()
+            if other_than is None or tid != other_than
+        }
+        if name not in taken:
+            return name
+        stem = name[: MAX_NAME - 6]
+        i = 2
+        while f"{stem} ({i})" in taken:
+            i += 1
+        return f"{stem} ({i})"
+
     def create(self, name: str) -> Tour:
-        """A new empty tour."""
+        """A new empty tour (a name already used gets a number: ``Silk Road (2)``)."""
         name = _clean_text(name.strip() or "Untitled tour", "the tour name", MAX_NAME)
         with self._db(write=True) as con:
+            name = self._unique(con, name)
             cur = con.execute("INSERT INTO tours(name) VALUES (?)", (name,))
             return Tour(int(cur.lastrowid or 0), name)
 
-    def rename(self, tour_id: int, name: str) -> None:
-        """Rename a tour."""
+    def rename(self, tour_id: int, name: str) -> str:
+        """Rename a tour; returns the name given (numbered when another tour has it)."""
         name = _clean_text(name.strip() or "Untitled tour", "the tour name", MAX_NAME)
         with self._db(write=True) as con:
             self._require(con, tour_id)
+            name = self._unique(con, name, other_than=tour_id)
             con.execute("UPDATE tours SET name = ? WHERE id = ?", (name, tour_id))
+            return name
 
     def delete(self, tour_id: int) -> None:
         """Delete a tour and its steps."""
@@ -401,11 +421,12 @@ class TourStore:
                 )
             )
         with self._db(write=True) as con:
-            cur = con.execute("INSERT INTO tours(name) VALUES (?)", (name.strip() or "Imported tour",))
+            name = self._unique(con, name.strip() or "Imported tour")
+            cur = con.execute("INSERT INTO tours(name) VALUES (?)", (name,))
             tid = int(cur.lastrowid or 0)
             for pos, (title, note, view) in enumerate(clean, start=1):
                 con.execute(
                     "INSERT INTO steps(tour_id, position, title, note, view) VALUES (?, ?, ?, ?, ?)",
                     (tid, pos, title, note, json.dumps(view, ensure_ascii=False)),
                 )
-            return Tour(tid, name.strip() or "Imported tour", self._steps(con, tid))
+            return Tour(tid, name, self._steps(con, tid))

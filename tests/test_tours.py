@@ -149,7 +149,7 @@ def test_export_import_round_trip(tmp_path):
     store.add_step(t.id, "Termez to Karachi", {"origin": "termez", "destination": "karachi"}, note="road")
     doc = store.get(t.id).to_json()
     again = store.import_json(doc)
-    assert again.id != t.id and again.name == "Trans-Afghan"
+    assert again.id != t.id and again.name == "Trans-Afghan (2)"  # the original keeps its name
     assert [(s.title, s.note, dict(s.view)) for s in again.steps] == [
         ("Termez to Karachi", "road", {"origin": "termez", "destination": "karachi"})
     ]
@@ -203,3 +203,18 @@ def test_hostile_strings_are_stored_as_text(tmp_path):
     store.add_step(t.id, hostile, {"origin": hostile})
     got = store.get(t.id)
     assert got.name == hostile and got.steps[0].title == hostile and got.steps[0].view["origin"] == hostile
+
+
+def test_tours_always_have_distinct_names(tmp_path):
+    store = TourStore(tmp_path / "t.sqlite3")
+    a = store.create("Silk Road")
+    exported = store.get(a.id).to_json()
+    b = store.import_json(exported)
+    c = store.import_json(exported)
+    assert [t.name for t in store.tours()] == ["Silk Road", "Silk Road (2)", "Silk Road (3)"]
+    assert b.name == "Silk Road (2)" and c.name == "Silk Road (3)"
+    assert store.create("Silk Road").name == "Silk Road (4)"
+    assert store.rename(c.id, "Silk Road") == "Silk Road (3)"  # renaming to a taken name keeps it distinct
+    assert store.rename(a.id, "Silk Road") == "Silk Road"  # its own name is not taken by itself
+    store.delete(b.id)
+    assert store.import_json(exported).name == "Silk Road (2)"
