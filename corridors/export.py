@@ -23,7 +23,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -115,10 +115,34 @@ def vendored_js() -> str:
 
 @dataclass(frozen=True)
 class Legend:
-    """One legend entry: a label and an RGB(A) colour."""
+    """One legend entry: a label, an RGB(A) colour, how the swatch is drawn and its width.
+
+    ``mark``: ``line`` (a bar ``width`` px thick: routes, corridors, the freight width scale), ``dashed`` or
+    ``dotted`` (a status), ``dot`` (a marker of diameter ``width``: crossings, ports, terminals).
+    """
 
     label: str
     color: Sequence[int]
+    mark: str = "line"
+    width: float = 6.0
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Legend:
+        """An entry from a :func:`corridors.mapview.legend_rows` row (hex colour, px width, mark)."""
+        hex_color = str(row.get("color", "#555555")).lstrip("#")
+        try:
+            rgb = tuple(int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
+        except ValueError:
+            rgb = (85, 85, 85)
+        mark = {"under_construction": "dashed", "planned": "dotted"}.get(
+            str(row.get("mark")), str(row.get("mark"))
+        )
+        return cls(
+            str(row.get("label", "")),
+            rgb,
+            mark if mark in ("line", "dashed", "dotted", "dot") else "line",
+            float(row.get("width") or 6.0),
+        )
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -272,10 +296,12 @@ def static_png(
     x0, y0, x1, y1 = bounds
     kx = math.cos(math.radians((y0 + y1) / 2))
     top, pad = 90, 40
+    legend_w = _legend_width(draw, legend, font, min(w * 0.42, 620)) + pad / 2 if legend else 0.0
+    map_w = w - 2 * pad - legend_w  # the map keeps clear of the legend panel
     span_x = max((x1 - x0) * kx, 1e-6)
     span_y = max(y1 - y0, 1e-6)
-    scale = min((w - 2 * pad) / span_x, (h - top - pad - 40) / span_y)
-    ox = pad + ((w - 2 * pad) - span_x * scale) / 2
+    scale = min(map_w / span_x, (h - top - pad - 40) / span_y)
+    ox = pad + (map_w - span_x * scale) / 2
     oy = top + ((h - top - pad - 40) - span_y * scale) / 2
 
     def proj(lon: float, lat: float) -> tuple[float, float]:
@@ -304,16 +330,89 @@ def static_png(
     draw.text((pad, 14), _fit(draw, title, big, w - 2 * pad), fill=(20, 20, 20), font=big)
     if subtitle:
         draw.text((pad, 56), _fit(draw, subtitle, font, w - 2 * pad), fill=(70, 70, 70), font=font)
-    ly = top + 10
-    for e in legend:
-        col = tuple(int(c) for c in e.color[:3])
-        draw.rectangle((w - 330, ly + 6, w - 300, ly + 14), fill=col)
-        draw.text((w - 292, ly), _fit(draw, e.label, font, 292 - pad // 2), fill=(30, 30, 30), font=font)
-        ly += 26
+    if legend:
+        _draw_legend(draw, legend, font, box=(w - pad, top + 10, h - 40), max_width=min(w * 0.42, 620))
     draw.text((pad, h - 28), _fit(draw, attribution, small, w - 2 * pad), fill=(90, 90, 90), font=small)
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def _draw_legend(
+    draw: Any, legend: Sequence[Legend], font: Any, *, box: tuple[float, float, float], max_width: float
+) -> None:
+    """The legend as a white panel anchored at the top right (``box`` = right, top, bottom): labels wrap
+    onto as many lines as they need within ``max_width`` (never cut at the edge), swatches are drawn by
+    kind (a bar of the line's width, a dashed or dotted bar, a dot), entries that do not fit the height are
+    summed up in a last line."""
+    right, top, bottom = box
+    sw, gap, line_h = _SWATCH_W, 10, 22
+    wrapped = [(e, _wrap(draw, e.label, font, max_width - sw - gap - 24)) for e in legend]
+    x0 = right - _legend_width(draw, legend, font, max_width)
+    y, shown = top + 10, 0
+    heights = [max(line_h * len(lines), 18) + 6 for _, lines in wrapped]
+    room = bottom - top - 20
+    while shown < len(wrapped) and sum(heights[: shown + 1]) <= room:
+        shown += 1
+    panel_h = sum(heights[:shown]) + (line_h if shown < len(wrapped) else 0) + 20
+    draw.rectangle((x0, top, right, top + panel_h), fill=(255, 255, 255), outline=(210, 210, 210))
+    for (e, lines), hgt in zip(wrapped[:shown], heights[:shown], strict=True):
+        col = tuple(int(c) for c in e.color[:3])
+        cy, sx = y + 10, x0 + 12
+        if e.mark == "dot":
+            r = max(3.0, min(e.width / 2, 9.0))
+            draw.ellipse(
+                (sx + sw / 2 - r, cy - r, sx + sw / 2 + r, cy + r), fill=col, outline=(255, 255, 255)
+            )
+        else:
+            th = max(1, min(int(round(e.width)), 16))
+            step = {"dashed": (10, 6), "dotted": (3, 5)}.get(e.mark)
+            x = sx
+            while x < sx + sw:
+                end = sx + sw if step is None else min(x + step[0], sx + sw)
+                draw.line((x, cy, end, cy), fill=col, width=th)
+                x = end + (step[1] if step else 0)
+        for j, ln in enumerate(lines):
+            draw.text((sx + sw + gap, y + j * line_h), ln, fill=(30, 30, 30), font=font)
+        y += hgt
+    if shown < len(wrapped):
+        draw.text(
+            (x0 + 12, y), f"+ {len(wrapped) - shown} more in the app's legend", fill=(90, 90, 90), font=font
+        )
+
+
+_SWATCH_W = 44
+
+
+def _legend_width(draw: Any, legend: Sequence[Legend], font: Any, max_width: float) -> float:
+    """Width of the legend panel: the widest wrapped label plus the swatch, at most ``max_width``."""
+    text_w = max_width - _SWATCH_W - 10 - 24
+    used = max(
+        (draw.textlength(ln, font=font) for e in legend for ln in _wrap(draw, e.label, font, text_w)),
+        default=0,
+    )
+    return min(max_width, _SWATCH_W + 10 + used + 24)
+
+
+def _wrap(draw: Any, text: str, font: Any, width: float, *, max_lines: int = 3) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` pixels (a long word is cut with ``…``),
+    at most ``max_lines`` lines (the last ends with ``…`` when text remains)."""
+    words = plain_text(text, limit=_MAX_DRAWN_CHARS).split()
+    lines: list[str] = []
+    cur = ""
+    for wd in words:
+        trial = f"{cur} {wd}".strip()
+        if draw.textlength(trial, font=font) <= width:
+            cur = trial
+            continue
+        if cur:
+            lines.append(cur)
+        cur = wd if draw.textlength(wd, font=font) <= width else _fit(draw, wd, font, width)
+    if cur:
+        lines.append(cur)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _fit(draw, " ".join(lines[max_lines - 1 :]) + " …", font, width)]
+    return lines or [""]
 
 
 def _fit(draw: Any, text: str, font: Any, width: float) -> str:

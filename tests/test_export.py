@@ -161,3 +161,43 @@ def test_app_map_exports_carry_the_view_and_escape_hostile_names(tiny_copy, edit
         png = Image.open(io.BytesIO(map_png(deck, "Title", "sub", [Legend("x", (200, 30, 30))])))
         assert png.format == "PNG" and png.size == (1600, 900)
         assert len(png.convert("RGB").getcolors(maxcolors=1_000_000)) > 20  # layers were drawn
+
+
+def test_png_legend_wraps_long_labels_and_draws_markers_as_dots():
+    from PIL import Image, ImageDraw
+
+    from corridors.export import Legend, PngLayer, _font, _wrap, static_png
+
+    label = (
+        "Route 1 (best): via Kuryk–Alat (Baku International Sea Trade Port) ferry, Red Bridge/Tsiteli Khidi"
+    )
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    lines = _wrap(draw, label, _font(18), 500)
+    assert len(lines) == 2 and " ".join(lines) == label  # wrapped, nothing cut
+    red, blue = (220, 40, 40), (30, 90, 200)
+    png = static_png(
+        [PngLayer(paths=[[(50, 40), (70, 41)]], color=(0, 0, 0), width=2)],
+        title="t",
+        legend=[Legend(label, red, "line", 6), Legend("border crossing", blue, "dot", 10)],
+        size=(1600, 900),
+    )
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    right = img.crop((900, 90, 1600, 300))
+    reds = [
+        xy
+        for xy in ((x, y) for x in range(right.width) for y in range(right.height))
+        if right.getpixel(xy) == red
+    ]
+    blues = [
+        xy
+        for xy in ((x, y) for x in range(right.width) for y in range(right.height))
+        if right.getpixel(xy) == blue
+    ]
+    assert reds and blues
+    # the route swatch is a bar (wide, thin); the crossing swatch a dot (about as wide as high)
+    rw = max(x for x, _ in reds) - min(x for x, _ in reds)
+    rh = max(y for _, y in reds) - min(y for _, y in reds)
+    bw = max(x for x, _ in blues) - min(x for x, _ in blues)
+    bh = max(y for _, y in blues) - min(y for _, y in blues)
+    assert rw > 4 * rh and abs(bw - bh) <= 2
+    assert Legend.from_row({"label": "x", "color": "#ff0000", "width": 3, "mark": "planned"}).mark == "dotted"
