@@ -45,12 +45,30 @@ def staircase(route: Route, label: str = "Route 1") -> pd.DataFrame:
     * line hauls: a slope.
     """
     km = hours = usd = 0.0
-    rows: list[dict[str, Any]] = [{"route": label, "seq": 0, "km": 0.0, "hours": 0.0, "usd": 0.0,
-                                   "kind": "start", "leg": route.query.origin.name}]
+    rows: list[dict[str, Any]] = [
+        {
+            "route": label,
+            "seq": 0,
+            "km": 0.0,
+            "hours": 0.0,
+            "usd": 0.0,
+            "kind": "start",
+            "leg": route.query.origin.name,
+        }
+    ]
 
     def add(kind: str, text: str) -> None:
-        rows.append({"route": label, "seq": len(rows), "km": round(km, 3), "hours": round(hours, 3),
-                     "usd": round(usd, 2), "kind": kind, "leg": text})
+        rows.append(
+            {
+                "route": label,
+                "seq": len(rows),
+                "km": round(km, 3),
+                "hours": round(hours, 3),
+                "usd": round(usd, 2),
+                "kind": kind,
+                "leg": text,
+            }
+        )
 
     for leg in route.legs:
         text = f"{leg.from_name} → {leg.to_name} ({leg.mode})"
@@ -78,8 +96,7 @@ def staircase_frame(routes: Sequence[Route]) -> pd.DataFrame:
     """:func:`staircase` of every route, labelled ``Route 1``, ``Route 2``..."""
     if not routes:
         return pd.DataFrame(columns=["route", "seq", "km", "hours", "usd", "kind", "leg"])
-    return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)],
-                     ignore_index=True)
+    return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)], ignore_index=True)
 
 
 def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.Scale:
@@ -88,8 +105,12 @@ def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.
 
 
 def staircase_chart(
-    frame: pd.DataFrame, *, y: str = "hours", colors: Sequence[Sequence[int]] | None = None,
-    height: int = 280, band: pd.DataFrame | None = None,
+    frame: pd.DataFrame,
+    *,
+    y: str = "hours",
+    colors: Sequence[Sequence[int]] | None = None,
+    height: int = 280,
+    band: pd.DataFrame | None = None,
 ) -> alt.LayerChart | alt.FacetChart:
     """Line chart of cumulative ``y`` (``hours`` or ``usd``) over km; waits marked with points.
 
@@ -104,21 +125,35 @@ def staircase_chart(
         x=alt.X("km:Q", title="cumulative distance (km)", axis=alt.Axis(format=",.0f")),
         y=alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=",.0f")),
         color=alt.Color("route:N", scale=scale, legend=alt.Legend(title=None, orient="top")),
-        tooltip=[alt.Tooltip("route:N"), alt.Tooltip("leg:N", title="leg"),
-                 alt.Tooltip("km:Q", format=",.0f"), alt.Tooltip("hours:Q", format=",.1f"),
-                 alt.Tooltip("usd:Q", title="USD", format=",.0f")],
+        tooltip=[
+            alt.Tooltip("route:N"),
+            alt.Tooltip("leg:N", title="leg"),
+            alt.Tooltip("km:Q", format=",.0f"),
+            alt.Tooltip("hours:Q", format=",.1f"),
+            alt.Tooltip("usd:Q", title="USD", format=",.0f"),
+        ],
     )
     line = base.mark_line(strokeWidth=2.5, interpolate="linear").encode(
         order="seq:Q",
-        strokeDash=alt.condition(alt.datum.route == (labels[0] if labels else ""),
-                                 alt.value([1, 0]), alt.value([5, 3])),
+        strokeDash=alt.condition(
+            alt.datum.route == (labels[0] if labels else ""), alt.value([1, 0]), alt.value([5, 3])
+        ),
     )
     waits = base.transform_filter(alt.datum.kind == "wait").mark_point(size=40, filled=True)
     if band is not None and y == "hours" and len(band):
-        area = alt.Chart(band).mark_area(opacity=0.18, color="#c8553d").encode(
-            x="km:Q", y="p10:Q", y2="p90:Q",
-            tooltip=[alt.Tooltip("km:Q", format=",.0f"), alt.Tooltip("p10:Q", title="P10 h", format=",.0f"),
-                     alt.Tooltip("p90:Q", title="P90 h", format=",.0f")],
+        area = (
+            alt.Chart(band)
+            .mark_area(opacity=0.18, color="#c8553d")
+            .encode(
+                x="km:Q",
+                y="p10:Q",
+                y2="p90:Q",
+                tooltip=[
+                    alt.Tooltip("km:Q", format=",.0f"),
+                    alt.Tooltip("p10:Q", title="P10 h", format=",.0f"),
+                    alt.Tooltip("p90:Q", title="P90 h", format=",.0f"),
+                ],
+            )
         )
         return alt.layer(area, line, waits).properties(height=height)
     return alt.layer(line, waits).properties(height=height)
@@ -133,30 +168,62 @@ def legend_chart(rows: Sequence[Mapping[str, Any]]) -> alt.FacetChart | alt.Laye
     df = pd.DataFrame(list(rows))
     df["order"] = range(len(df))
     df["x0"], df["x1"] = 0.0, 1.0
-    df["dash"] = df["mark"].map({"line": "solid", "under_construction": "dashed",
-                                 "planned": "dotted", "dot": "solid"})
-    groups = list(dict.fromkeys(df["group"]))
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None,
-              axis=alt.Axis(orient="right", labelLimit=260, domain=False, ticks=False))
-    lines = alt.Chart().transform_filter(alt.datum.mark != "dot").mark_rule().encode(
-        x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1])), x2="x1:Q", y=y,
-        color=alt.Color("color:N", scale=None),
-        strokeWidth=alt.StrokeWidth("width:Q", scale=None),
-        strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(
-            domain=["solid", "dashed", "dotted"], range=[[1, 0], [6, 3], [2, 3]]), legend=None),
-        opacity=alt.condition(alt.datum.mark == "planned", alt.value(0.6), alt.value(1.0)),
+    df["dash"] = df["mark"].map(
+        {"line": "solid", "under_construction": "dashed", "planned": "dotted", "dot": "solid"}
     )
-    dots = alt.Chart().transform_filter(alt.datum.mark == "dot").mark_circle(opacity=1).encode(
-        x=alt.X("xm:Q", axis=None, scale=alt.Scale(domain=[0, 1])), y=y,
-        color=alt.Color("color:N", scale=None),
-        size=alt.Size("area:Q", scale=None),
-    ).transform_calculate(xm="0.5", area="datum.width * datum.width * 1.6")
-    return alt.layer(lines, dots, data=df).properties(width=50).facet(
-        row=alt.Row("group:N", sort=groups, title=None,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold",
-                                      labelOrient="top", labelPadding=2)),
-        spacing=6,
-    ).resolve_scale(y="independent")
+    groups = list(dict.fromkeys(df["group"]))
+    y = alt.Y(
+        "label:N",
+        sort=alt.SortField("order"),
+        title=None,
+        axis=alt.Axis(orient="right", labelLimit=260, domain=False, ticks=False),
+    )
+    lines = (
+        alt.Chart()
+        .transform_filter(alt.datum.mark != "dot")
+        .mark_rule()
+        .encode(
+            x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
+            x2="x1:Q",
+            y=y,
+            color=alt.Color("color:N", scale=None),
+            strokeWidth=alt.StrokeWidth("width:Q", scale=None),
+            strokeDash=alt.StrokeDash(
+                "dash:N",
+                scale=alt.Scale(domain=["solid", "dashed", "dotted"], range=[[1, 0], [6, 3], [2, 3]]),
+                legend=None,
+            ),
+            opacity=alt.condition(alt.datum.mark == "planned", alt.value(0.6), alt.value(1.0)),
+        )
+    )
+    dots = (
+        alt.Chart()
+        .transform_filter(alt.datum.mark == "dot")
+        .mark_circle(opacity=1)
+        .encode(
+            x=alt.X("xm:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
+            y=y,
+            color=alt.Color("color:N", scale=None),
+            size=alt.Size("area:Q", scale=None),
+        )
+        .transform_calculate(xm="0.5", area="datum.width * datum.width * 1.6")
+    )
+    return (
+        alt.layer(lines, dots, data=df)
+        .properties(width=50)
+        .facet(
+            row=alt.Row(
+                "group:N",
+                sort=groups,
+                title=None,
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top", labelPadding=2
+                ),
+            ),
+            spacing=6,
+        )
+        .resolve_scale(y="independent")
+    )
 
 
 def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
@@ -174,19 +241,31 @@ def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
         df = df.sort_values(["year", "subject", "id"])
         df["slot"] = df.groupby("year").cumcount()
     unit = str(df["unit"].iloc[0]) if len(df) else ""
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("year:O", title="year"),
-        xOffset=alt.XOffset("slot:O"),
-        y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
-        color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
-        opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
-        stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
-        strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
-        tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("year:O"), alt.Tooltip("period:N"),
-                 alt.Tooltip("value:Q", format=","), alt.Tooltip("unit:N"),
-                 alt.Tooltip("scope:N"), alt.Tooltip("EST:N"), alt.Tooltip("conflict:N"),
-                 alt.Tooltip("sources:N")],
-    ).properties(height=height)
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="year"),
+            xOffset=alt.XOffset("slot:O"),
+            y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
+            color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
+            opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
+            stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
+            strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
+            tooltip=[
+                alt.Tooltip("subject:N"),
+                alt.Tooltip("year:O"),
+                alt.Tooltip("period:N"),
+                alt.Tooltip("value:Q", format=","),
+                alt.Tooltip("unit:N"),
+                alt.Tooltip("scope:N"),
+                alt.Tooltip("EST:N"),
+                alt.Tooltip("conflict:N"),
+                alt.Tooltip("sources:N"),
+            ],
+        )
+        .properties(height=height)
+    )
 
 
 #: Where the time goes: the parts of a route's time, in display order.
@@ -217,8 +296,15 @@ def breakdown_frame(routes: Sequence[Route]) -> pd.DataFrame:
     for i, r in enumerate(routes, start=1):
         label = f"Route {i}"
         for j, (k, v) in enumerate(r.totals.cost_breakdown.items()):
-            rows.append({"route": label, "kind": "cost", "part": COST_LABELS.get(k, k), "value": round(v, 2),
-                         "order": j})
+            rows.append(
+                {
+                    "route": label,
+                    "kind": "cost",
+                    "part": COST_LABELS.get(k, k),
+                    "value": round(v, 2),
+                    "order": j,
+                }
+            )
         for j, (k, v) in enumerate(time_parts(r).items()):
             rows.append({"route": label, "kind": "time", "part": k, "value": round(v, 2), "order": j})
     return pd.DataFrame(rows, columns=["route", "kind", "part", "value", "order"])
@@ -229,20 +315,38 @@ def breakdown_chart(frame: pd.DataFrame, *, kind: str, height: int | None = None
     (``kind="time"``, hours) of :func:`breakdown_frame`."""
     df = frame[frame["kind"] == kind]
     parts = list(COST_LABELS.values()) if kind == "cost" else list(TIME_PARTS)
-    colors = (["#3b6fb6", "#2a9d8f", "#e9a23b", "#c8553d"] if kind == "cost"
-              else ["#3b6fb6", "#c8553d", "#2a9d8f", "#e9a23b", "#6d597a"])
+    colors = (
+        ["#3b6fb6", "#2a9d8f", "#e9a23b", "#c8553d"]
+        if kind == "cost"
+        else ["#3b6fb6", "#c8553d", "#2a9d8f", "#e9a23b", "#6d597a"]
+    )
     unit = "USD" if kind == "cost" else "h"
     n = max(1, df["route"].nunique()) if len(df) else 1
-    return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("route:N", title=None, sort=None),
-        x=alt.X("value:Q", stack="zero", title=f"{'cost' if kind == 'cost' else 'time'} ({unit})",
-                axis=alt.Axis(format=",.0f")),
-        color=alt.Color("part:N", scale=alt.Scale(domain=parts, range=colors),
-                        legend=alt.Legend(title=None, orient="top")),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("route:N"), alt.Tooltip("part:N"),
-                 alt.Tooltip("value:Q", title=unit, format=",.0f")],
-    ).properties(height=height or 30 + 28 * n)
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("route:N", title=None, sort=None),
+            x=alt.X(
+                "value:Q",
+                stack="zero",
+                title=f"{'cost' if kind == 'cost' else 'time'} ({unit})",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=parts, range=colors),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("route:N"),
+                alt.Tooltip("part:N"),
+                alt.Tooltip("value:Q", title=unit, format=",.0f"),
+            ],
+        )
+        .properties(height=height or 30 + 28 * n)
+    )
 
 
 def staircase_band(route: Route, cumulative: Any, label: str = "Route 1") -> pd.DataFrame:
@@ -251,6 +355,12 @@ def staircase_band(route: Route, cumulative: Any, label: str = "Route 1") -> pd.
     km, rows = 0.0, [{"route": label, "km": 0.0, "p10": 0.0, "p90": 0.0}]
     for i, leg in enumerate(route.legs):
         km += leg.distance_km
-        rows.append({"route": label, "km": round(km, 3), "p10": round(float(cumulative[0][i]), 2),
-                     "p90": round(float(cumulative[1][i]), 2)})
+        rows.append(
+            {
+                "route": label,
+                "km": round(km, 3),
+                "p10": round(float(cumulative[0][i]), 2),
+                "p90": round(float(cumulative[1][i]), 2),
+            }
+        )
     return pd.DataFrame(rows)

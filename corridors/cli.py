@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of meaningfully different routes (1-10, default 1)",
     )
     r.add_argument(
+        "--max-detour",
+        type=float,
+        default=2.0,
+        metavar="FACTOR",
+        help="drop alternatives longer than FACTOR x the best route's distance (default 2; 0 keeps all)",
+    )
+    r.add_argument(
         "--scenario",
         default=None,
         metavar="FILE",
@@ -412,6 +419,7 @@ def request_from_args(args: argparse.Namespace) -> RouteRequest:
         samples=args.samples,
         seed=args.seed,
         deadline_days=args.deadline,
+        max_detour=args.max_detour,
         **_constraints(args),
     )
 

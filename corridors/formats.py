@@ -73,6 +73,7 @@ def route_document(routes: Sequence[Route]) -> dict[str, Any]:
             "ignore_disruptions": q.ignore_disruptions,
         },
         "disruptions_in_force": disruptions_in_force(routes),
+        "alternatives_dropped": int(getattr(routes, "dropped", 0)),
         "routes": [r.to_dict() for r in routes],
     }
 
@@ -166,6 +167,12 @@ def _route_table(routes: Sequence[Route]) -> str:
         out.write("  prices (basis, year):\n" + "".join(f"    - {plain_text(b)}\n" for b in bases))
         if r.estimate:
             out.write("  EST: some figures are estimates (see the legs' sources and notes).\n")
+    dropped = int(getattr(routes, "dropped", 0))
+    if dropped:
+        out.write(
+            f"\n{dropped} more alternative(s) dropped: longer than {routes.max_detour:g}x the best route's "  # type: ignore[attr-defined]
+            "distance (--max-detour 0 keeps them)\n"
+        )
     return out.getvalue()
 
 

@@ -141,11 +141,11 @@ class Network:
         """Best route; options as :func:`corridors.routing.route`."""
         return routing.route(self, origin, destination, **options)
 
-    def routes(self, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
+    def routes(self, origin: str, destination: str, *, k: int = 3, **options: Any) -> routing.RouteSet:
         """Up to ``k`` meaningfully different routes, best first (see :func:`corridors.routing.routes`)."""
         return routing.routes(self, origin, destination, k=k, **options)
 
-    def plan(self, request: RouteRequest) -> tuple[Route, ...]:
+    def plan(self, request: RouteRequest) -> routing.RouteSet:
         """The routes of one :class:`~corridors.request.RouteRequest` (see :func:`corridors.routing.plan`)."""
         return routing.plan(self, request)
 

@@ -53,6 +53,8 @@ class RouteRequest:
         Monte Carlo draws (0: none) and seed of the transit-time distribution (P10/P50/P90).
     deadline_days
         Report the probability of arriving within this many days.
+    max_detour
+        Drop alternatives longer than this many times the best route's distance (None or 0: keep all).
     """
 
     origin: str
@@ -71,6 +73,7 @@ class RouteRequest:
     samples: int = 10_000
     seed: int = 0
     deadline_days: float | None = None
+    max_detour: float | None = 2.0
 
     @classmethod
     def make(cls, origin: str, destination: str, **options: Any) -> RouteRequest:
@@ -95,7 +98,7 @@ class RouteRequest:
                 norm[key] = bool(value)
             elif key == "as_of":
                 norm[key] = str(value)
-            elif key == "deadline_days":
+            elif key in ("deadline_days", "max_detour"):
                 norm[key] = float(value)
             elif key == "teu":
                 norm[key] = None if value is None else float(value)

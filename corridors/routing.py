@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Routable",
+    "RouteSet",
     "InvalidQuery",
     "Leg",
     "Options",
@@ -932,8 +933,32 @@ def route(net: Routable, origin: str, destination: str, **options: Any) -> Route
     return routes(net, origin, destination, k=1, **options)[0]
 
 
-def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **options: Any) -> list[Route]:
+class RouteSet(list):  # type: ignore[type-arg]
+    """Routes best first, and how many alternatives were dropped as detours (``dropped``)."""
+
+    def __init__(self, routes: Iterable[Route] = (), *, dropped: int = 0, max_detour: float | None = None):
+        super().__init__(routes)
+        self.dropped = dropped
+        self.max_detour = max_detour
+
+
+#: Alternatives longer than this many times the best route's distance are dropped unless asked for.
+MAX_DETOUR = 2.0
+
+
+def routes(
+    net: Routable,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 3,
+    max_detour: float | None = MAX_DETOUR,
+    **options: Any,
+) -> RouteSet:
     """Up to ``k`` meaningfully different routes, best first (options as :func:`route`).
+
+    Alternatives longer than ``max_detour`` times the best route's distance are dropped (None or 0 keeps
+    them all); the result's ``dropped`` says how many.
 
     Alternatives differ in a border crossing, a sea leg (port pair) or a transfer terminal, not by a
     trivial detour: starting from the best route, each distinctive element is banned in turn (then in
@@ -947,21 +972,37 @@ def routes(net: Routable, origin: str, destination: str, *, k: int = 3, **option
     """
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
         raise InvalidQuery(f"alternatives must be an integer from 1 to 10, got {k!r}")
-    q = make_query(net, origin, destination, **options)
+    if max_detour is not None and (not isinstance(max_detour, int | float) or not 0 <= max_detour <= 1_000):
+        raise InvalidQuery(
+            f"max_detour must be a factor from 1 (or 0: keep every alternative), got {max_detour!r}"
+        )
+    found = _ranked(net, make_query(net, origin, destination, **options), k)
+    if not max_detour or len(found) < 2:
+        return RouteSet(found, max_detour=max_detour or None)
+    limit = max_detour * found[0].totals.distance_km
+    kept = [found[0], *(r for r in found[1:] if r.totals.distance_km <= limit)]
+    return RouteSet(kept, dropped=len(found) - len(kept), max_detour=max_detour)
+
+
+def _ranked(net: Routable, q: Query, k: int) -> list[Route]:
+    """The k best distinct routes under ``q`` with their distributions (see :func:`routes`)."""
     if q.by == "time_p90":
-        cands = _alternatives(net, replace(q, by="time"), min(10, k + 2))
-        cands += _alternatives(net, replace(q, by="time_p90"), min(10, k + 2))
+        cands = _alternatives(net, replace(q, by="time"), min(10, k + 1))
+        cands += _alternatives(net, replace(q, by="time_p90"), min(10, k + 1))
+        # rank on a smaller sample, then report the chosen routes with the requested one
+        quick = replace(q, samples=min(q.samples or 2_000, 2_000))
         scored = sorted(
-            (with_distribution(net, replace(r, query=q)) for r in cands),
-            key=lambda r: (r.distribution.p90, r.totals.time_h),
-        )  # type: ignore[union-attr]
-        found: list[Route] = []
+            (with_distribution(net, replace(r, query=quick)) for r in cands),
+            key=lambda r: (r.distribution.p90, r.totals.time_h),  # type: ignore[union-attr]
+        )
+        chosen: list[Route] = []
         for r in scored:
-            if all(_distinct(r, f) for f in found):
-                found.append(replace(r, objective_value=r.distribution.p90))  # type: ignore[union-attr]
-            if len(found) == k:
+            if all(_distinct(r, f) for f in chosen):
+                chosen.append(r)
+            if len(chosen) == k:
                 break
-        return found
+        out = [with_distribution(net, replace(r, query=q)) for r in chosen]
+        return [replace(r, objective_value=r.distribution.p90 if r.distribution else 0.0) for r in out]
     return [with_distribution(net, r) for r in _alternatives(net, q, k)]
 
 
@@ -1056,16 +1097,14 @@ def spread_table(net: Routable) -> SpreadTable:
     return table
 
 
-def plan(net: Routable, request: RouteRequest) -> tuple[Route, ...]:
+def plan(net: Routable, request: RouteRequest) -> RouteSet:
     """The routes a :class:`~corridors.request.RouteRequest` asks for, best first.
 
     One route when ``request.alternatives`` is 1, else up to that many meaningfully different ones
     (:func:`routes`). Raises what :func:`route` raises.
     """
     opts = request.options()
-    if request.alternatives == 1:
-        return (route(net, request.origin, request.destination, **opts),)
-    return tuple(routes(net, request.origin, request.destination, k=request.alternatives, **opts))
+    return routes(net, request.origin, request.destination, k=request.alternatives, **opts)
 
 
 def _distinct(a: Route, b: Route) -> bool:

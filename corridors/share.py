@@ -31,12 +31,20 @@ from corridors.request import RouteRequest
 if TYPE_CHECKING:
     from corridors.routing import Query
 
-__all__ = ["LIST_KEYS", "PAGES", "ViewState", "parse_view", "query_string", "route_link",
-           "route_request", "view_link", "view_query"]
+__all__ = [
+    "LIST_KEYS",
+    "PAGES",
+    "ViewState",
+    "parse_view",
+    "query_string",
+    "route_link",
+    "route_request",
+    "view_link",
+    "view_query",
+]
 
 #: URL path of each page (st.navigation url_path) by page key.
-PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources",
-         "tours": "tours"}
+PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources", "tours": "tours"}
 OBJECTIVES = ("time", "time_p90", "cost", "distance", "co2", "generalized")
 MODES = ("rail", "road", "sea")
 STATUSES = ("operational", "under_construction", "planned")
@@ -95,7 +103,7 @@ def _first(v: Any) -> str:
 
 def _joined(v: Any) -> str:
     if isinstance(v, list | tuple):
-        return ",".join(str(x) for x in v[:MAX_LIST_ITEMS * 2])
+        return ",".join(str(x) for x in v[: MAX_LIST_ITEMS * 2])
     return str(v)
 
 

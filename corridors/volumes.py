@@ -87,8 +87,7 @@ def format_quantity(value: float, unit: str) -> str:
 def _rows(volumes: pd.DataFrame, kind: str, metric: str, unit: str) -> pd.DataFrame:
     if volumes is None or not len(volumes):
         return pd.DataFrame(columns=list(volumes.columns) if volumes is not None else [])
-    v = volumes[(volumes["subject_kind"] == kind) & (volumes["metric"] == metric)
-                & (volumes["unit"] == unit)]
+    v = volumes[(volumes["subject_kind"] == kind) & (volumes["metric"] == metric) & (volumes["unit"] == unit)]
     return v[v["value"].notna() & v["year"].notna()]
 
 
@@ -101,7 +100,11 @@ def volume_years(
 
 
 def default_year(
-    volumes: pd.DataFrame, *, kind: str = "corridor", metric: str = "freight", unit: str = "t",
+    volumes: pd.DataFrame,
+    *,
+    kind: str = "corridor",
+    metric: str = "freight",
+    unit: str = "t",
     latest: int | None = None,
 ) -> int | None:
     """The year whose chosen figures cover the most subjects with published (not estimated) figures.
@@ -122,8 +125,13 @@ def default_year(
 
 
 def pick_figures(
-    volumes: pd.DataFrame, year: int | None, *, kind: str = "corridor", metric: str = "freight",
-    unit: str = "t", subjects: Iterable[str] | None = None,
+    volumes: pd.DataFrame,
+    year: int | None,
+    *,
+    kind: str = "corridor",
+    metric: str = "freight",
+    unit: str = "t",
+    subjects: Iterable[str] | None = None,
 ) -> dict[str, Figure]:
     """The chosen figure per subject for ``year`` (see the module docstring for the rule)."""
     if year is None:
@@ -137,19 +145,28 @@ def pick_figures(
     out: dict[str, Figure] = {}
     for subject, grp in v.groupby("subject", sort=True):
         recs = grp.to_dict("records")
-        recs.sort(key=lambda r: (
-            str(r.get("direction") or "both") != "both",
-            bool(r.get("estimate")),
-            -float(r.get("months") or 12),
-            -float(r["value"]),
-            str(r["id"]),
-        ))
+        recs.sort(
+            key=lambda r: (
+                str(r.get("direction") or "both") != "both",
+                bool(r.get("estimate")),
+                -float(r.get("months") or 12),
+                -float(r["value"]),
+                str(r["id"]),
+            )
+        )
         r = recs[0]
         out[str(subject)] = Figure(
-            subject=str(subject), year=int(year), value=float(r["value"]), unit=str(r["unit"]),
-            period=str(r.get("period") or "FY"), months=float(r.get("months") or 12),
-            volume_id=str(r["id"]), sources=tuple(r.get("source") or ()),
-            estimate=bool(r.get("estimate")), scope=str(r.get("scope") or ""), others=len(recs) - 1,
+            subject=str(subject),
+            year=int(year),
+            value=float(r["value"]),
+            unit=str(r["unit"]),
+            period=str(r.get("period") or "FY"),
+            months=float(r.get("months") or 12),
+            volume_id=str(r["id"]),
+            sources=tuple(r.get("source") or ()),
+            estimate=bool(r.get("estimate")),
+            scope=str(r.get("scope") or ""),
+            others=len(recs) - 1,
         )
     return out
 
@@ -168,8 +185,24 @@ def volume_table(
     ``subject_names`` maps ``"kind:id"`` to a display name; ``source_titles`` maps source ids to
     titles. Rows are sorted by subject, metric, year and period length.
     """
-    cols = ["id", "subject", "kind", "metric", "year", "period", "value", "unit", "direction",
-            "scope", "EST", "estimate_note", "conflict", "sources", "source_ids", "note"]
+    cols = [
+        "id",
+        "subject",
+        "kind",
+        "metric",
+        "year",
+        "period",
+        "value",
+        "unit",
+        "direction",
+        "scope",
+        "EST",
+        "estimate_note",
+        "conflict",
+        "sources",
+        "source_ids",
+        "note",
+    ]
     if volumes is None or not len(volumes):
         return pd.DataFrame(columns=cols)
     v = volumes
@@ -183,23 +216,33 @@ def volume_table(
     rows = []
     for r in v.to_dict("records"):
         srcs = list(r.get("source") or ())
-        rows.append({
-            "id": r["id"],
-            "subject": subject_names.get(f"{r['subject_kind']}:{r['subject']}", r["subject"]),
-            "kind": r["subject_kind"], "metric": r["metric"], "year": int(r["year"]),
-            "period": r.get("period") or "FY", "value": float(r["value"]), "unit": r["unit"],
-            "direction": r.get("direction") or "both", "scope": r.get("scope") or "",
-            "EST": "EST" if r.get("estimate") else "", "estimate_note": r.get("estimate_note") or "",
-            "conflict": r.get("conflict_group") or "",
-            "sources": "; ".join(source_titles.get(s, s) for s in srcs),
-            "source_ids": "; ".join(srcs), "note": r.get("note") or "",
-            "_months": float(r.get("months") or 12),
-        })
+        rows.append(
+            {
+                "id": r["id"],
+                "subject": subject_names.get(f"{r['subject_kind']}:{r['subject']}", r["subject"]),
+                "kind": r["subject_kind"],
+                "metric": r["metric"],
+                "year": int(r["year"]),
+                "period": r.get("period") or "FY",
+                "value": float(r["value"]),
+                "unit": r["unit"],
+                "direction": r.get("direction") or "both",
+                "scope": r.get("scope") or "",
+                "EST": "EST" if r.get("estimate") else "",
+                "estimate_note": r.get("estimate_note") or "",
+                "conflict": r.get("conflict_group") or "",
+                "sources": "; ".join(source_titles.get(s, s) for s in srcs),
+                "source_ids": "; ".join(srcs),
+                "note": r.get("note") or "",
+                "_months": float(r.get("months") or 12),
+            }
+        )
     df = pd.DataFrame(rows)
     if not len(df):
         return pd.DataFrame(columns=cols)
-    df = df.sort_values(["subject", "metric", "year", "_months", "id"],
-                        ascending=[True, True, True, False, True])
+    df = df.sort_values(
+        ["subject", "metric", "year", "_months", "id"], ascending=[True, True, True, False, True]
+    )
     return df[cols].reset_index(drop=True)
 
 
@@ -232,10 +275,15 @@ def map_figures(ds: Any, year: int | None, subject_names: dict[str, str]) -> pd.
     rows = []
     for kind in ("corridor", "node"):
         for subject, f in pick_figures(ds.volumes, year, kind=kind).items():
-            rows.append({
-                "subject": subject_names.get(f"{kind}:{subject}", subject),
-                "freight": format_quantity(f.value, "t"), "period": f.period,
-                "EST": "EST" if f.estimate else "", "other figures": f.others, "_v": f.value,
-            })
+            rows.append(
+                {
+                    "subject": subject_names.get(f"{kind}:{subject}", subject),
+                    "freight": format_quantity(f.value, "t"),
+                    "period": f.period,
+                    "EST": "EST" if f.estimate else "",
+                    "other figures": f.others,
+                    "_v": f.value,
+                }
+            )
     df = pd.DataFrame(rows, columns=["subject", "freight", "period", "EST", "other figures", "_v"])
     return df.sort_values("_v", ascending=False).drop(columns="_v").reset_index(drop=True)

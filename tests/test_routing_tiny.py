@@ -193,3 +193,15 @@ def test_masked_engine_equals_compiled_engine(tiny):
     compiled = Engine(tiny, banned)
     assert (derived.csr != compiled.csr).nnz == 0
     assert derived.csr.nnz == compiled.csr.nnz < Engine(tiny, base).csr.nnz
+
+
+def test_alternatives_beyond_the_detour_factor_are_dropped_and_counted(tiny):
+    # by cost the ferry route (491 km) is best; the land route (1,666 km) is 3.4 times as long
+    found = tiny.routes("a", "c", k=2, by="cost")
+    assert len(found) == 1 and found.dropped == 1 and found.max_detour == 2.0
+    kept = tiny.routes("a", "c", k=2, by="cost", max_detour=0)
+    assert len(kept) == 2 and kept.dropped == 0
+    assert kept[1].totals.distance_km > 2 * kept[0].totals.distance_km
+    assert len(tiny.routes("a", "c", k=2, by="cost", max_detour=4)) == 2
+    with pytest.raises(InvalidQuery, match="max_detour"):
+        tiny.routes("a", "c", k=2, max_detour=-1)
