@@ -20,6 +20,8 @@ function in :mod:`corridors.routing`, never by copying or filtering the graph.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -27,7 +29,7 @@ import networkx as nx
 from corridors.costs import CONTAINERS, CostModel, EdgeCost, Price
 from corridors.data import Dataset
 
-__all__ = ["Lookup", "build_graph", "layer_of"]
+__all__ = ["Lookup", "build_graph", "layer_of", "place_labels"]
 
 
 def layer_of(mode: str, gauge: int | None) -> str:
@@ -224,11 +226,27 @@ def _opt(x: Any) -> float | None:
     return None if x is None or x != x else float(x)
 
 
+def place_labels(nodes: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Short, unambiguous names for headlines: a name whose base (before `` (``) another place shares is
+    shown as ``base (country)`` — ``Alat (UZ)`` and ``Alat (AZ)``, ``Torkham (AF)`` and ``Torkham (PK)``;
+    other names stay as they are (and get the place id if even that collides)."""
+    rows = list(nodes)
+    base = {r["id"]: str(r["name"]).split(" (")[0] for r in rows}
+    counts = Counter(base.values())
+    out = {
+        r["id"]: (f"{base[r['id']]} ({r['country']})" if counts[base[r["id"]]] > 1 else str(r["name"]))
+        for r in rows
+    }
+    dup = Counter(out.values())
+    return {pid: (f"{lab} [{pid}]" if dup[lab] > 1 else lab) for pid, lab in out.items()}
+
+
 class Lookup:
     """Dict views of the frames that leg building reads many times per route."""
 
     def __init__(self, ds: Dataset) -> None:
         self.name = {r["id"]: r["name"] for r in ds.node_records}
+        self.label = place_labels(ds.node_records)
         self.country = {r["id"]: r["country"] for r in ds.node_records}
         self.point = {r["id"]: r["xy"] for r in ds.node_records}
         self.line = {r["id"]: r["coords"] for r in ds.link_records}

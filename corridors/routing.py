@@ -175,6 +175,8 @@ class Leg:
     cost_breakdown: Mapping[str, float] = field(default_factory=dict)
     price_basis: str = ""
     link: str | None = None
+    from_label: str = ""  # short, unambiguous names for headlines (Alat (UZ), Alat (AZ))
+    to_label: str = ""
     operation: str = ""  # transfer or gauge_change for a handling step
     reverse: bool = False  # travelled to -> from of its link
     gauge_mm: int | None = None
@@ -331,16 +333,16 @@ class Route:
     @property
     def crossings(self) -> tuple[str, ...]:
         """Names of the border crossings in order."""
-        return tuple(f"{leg.from_name} / {leg.to_name}" for leg in self.legs if leg.mode == "border")
+        return tuple(f"{leg.from_label} / {leg.to_label}" for leg in self.legs if leg.mode == "border")
 
     def summary(self) -> str:
         """One line naming the crossings and sea legs that make this route distinct."""
         parts = []
         for leg in self.legs:
             if leg.mode == "border":
-                parts.append(f"{leg.from_name}/{leg.to_name}")
+                parts.append(f"{leg.from_label}/{leg.to_label}")
             elif leg.mode == "sea":
-                parts.append(f"{leg.from_name}–{leg.to_name} ferry")
+                parts.append(f"{leg.from_label}–{leg.to_label} ferry")
         return "via " + ", ".join(parts) if parts else "domestic"
 
     def to_dict(self) -> dict[str, Any]:
@@ -830,6 +832,8 @@ def _legs(net: Routable, q: Query, path: list[str]) -> tuple[Leg, ...]:
                 sources=tuple(dict.fromkeys((*d["sources"], *price.sources))),
                 estimate=bool(d["estimate"]),
                 link=d["link"],
+                from_label=lk.label[a],
+                to_label=lk.label[b],
                 operation=d["kind"] if d["kind"] in ("transfer", "gauge_change") else "",
                 reverse=bool(d.get("reverse")),
                 gauge_mm=d.get("gauge"),
