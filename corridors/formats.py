@@ -427,7 +427,27 @@ def render_check(check: ModelCheck, fmt: str) -> str:
                 {True: "yes", False: "NO", None: "-"}[g.meets_target],
             )
         )
-    return text + "\nSummary\n" + _aligned(srows, indent="")
+    text += "\nSummary\n" + _aligned(srows, indent="")
+    if check.cross_check:
+        crows = [
+            ("mode", "country", "CPMM TFI3 USD/500 km/20 t", "model 20ft USD/500 km", "ratio", "model rate")
+        ]
+        for c in check.cross_check:
+            crows.append(
+                (
+                    c.mode,
+                    c.country,
+                    f"{c.cpmm_usd:,.0f}",
+                    f"{c.model_usd:,.0f}",
+                    f"x{c.model_usd / c.cpmm_usd:.2f}" if c.cpmm_usd else "-",
+                    c.basis[:60],
+                )
+            )
+        text += (
+            "\nCross-check, not a price: CAREC CPMM TFI3 (cost to move 20 t over 500 km, surveyed)\n"
+            "against the model's tariff-based line haul for a 20-ft box over 500 km\n"
+        ) + _aligned(crows, indent="")
+    return text
 
 
 def render_events(events: Sequence[Event], fmt: str, *, as_of: date | None) -> str:
