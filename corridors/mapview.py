@@ -29,6 +29,7 @@ from corridors.volumes import Figure, format_quantity, pick_figures, volume_year
 
 if TYPE_CHECKING:
     from corridors.data import Dataset
+    from corridors.events import Event
     from corridors.routing import Route
 
 __all__ = [
@@ -90,7 +91,7 @@ ROUTE_COLORS: tuple[tuple[int, int, int], ...] = (
     (155, 81, 224),
     (240, 140, 0),
 )
-LAYER_IDS = ("links", "links_planned", "crossings", "nodes")
+LAYER_IDS = ("links", "links_planned", "crossings", "nodes", "disruptions")
 
 _TIP_MAX = 400
 #: Put before a layer-data string starting with deck.gl's JSON prefix ``@@`` (zero-width space).
@@ -535,6 +536,50 @@ def _deck(layers: list[pdk.Layer], frame: MapFrame, *, basemap: bool = True) -> 
     )
 
 
+#: Colour of the markers of disruptions in force (closures: dark red; delays: amber).
+DISRUPTION_COLORS = {"closed": (120, 0, 0), "delay": (232, 150, 20)}
+
+
+def disruption_records(ds: Dataset, events: Iterable[Event]) -> list[dict[str, Any]]:
+    """One marker per disrupted link or place (events on corridors and countries have no single spot):
+    a link's marker sits at the middle of its line, a place's on it. The tooltip names every event there."""
+    points = {r["id"]: r["xy"] for r in ds.node_records}
+    lines = {r["id"]: r["coords"] for r in ds.link_records}
+    spots: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if e.target_kind == "link" and e.target in lines:
+            coords = lines[e.target]
+            pos = (
+                coords[len(coords) // 2]
+                if len(coords) > 2
+                else ((coords[0][0] + coords[-1][0]) / 2, (coords[0][1] + coords[-1][1]) / 2)
+            )
+        elif e.target_kind == "node" and e.target in points:
+            pos = points[e.target]
+        else:
+            continue
+        spot = spots.setdefault(
+            e.target,
+            {"id": e.target, "position": [round(pos[0], 5), round(pos[1], 5)], "closes": False, "lines": []},
+        )
+        spot["closes"] = spot["closes"] or e.closes
+        effect = "closed" if e.closes else f"+{e.delay_h:g} h"
+        spot["lines"].append(f"{_clean(e.title, 160)} [{effect}; {e.start}–{e.end or 'open'}]")
+    out = []
+    for spot in spots.values():
+        color = DISRUPTION_COLORS["closed" if spot["closes"] else "delay"]
+        out.append(
+            {
+                "id": spot["id"],
+                "position": spot["position"],
+                "color": [*color, 235],
+                "radius": 9000,
+                "tip": _tip(["Disruption in force", *spot["lines"]]),
+            }
+        )
+    return out
+
+
 def overview_deck(
     ds: Dataset,
     *,
@@ -545,11 +590,13 @@ def overview_deck(
     labels: bool = True,
     basemap: bool = True,
     frame: MapFrame | None = None,
+    events: Iterable[Event] = (),
 ) -> CompactDeck:
     """The corridor overview: links by corridor colour and volume width, crossings and places.
 
     Layers (ids): ``links`` (operational), ``links_planned`` (under construction and planned,
-    dashed), ``crossings``, ``nodes`` and, with ``labels``, ``labels`` (ports and hubs).
+    dashed), ``crossings``, ``nodes``, with ``events`` (the disruptions in force) ``disruptions`` (dark red
+    for a closure, amber for a delay), and with ``labels``, ``labels`` (ports and hubs).
     """
     frame = frame or map_frame(ds)
     recs = link_records(ds, year=year, corridors=corridors, modes=modes, statuses=statuses, frame=frame)
@@ -578,6 +625,9 @@ def overview_deck(
         _point_layer("crossings", crossings, min_px=5, max_px=14),
         _point_layer("nodes", [{k: v for k, v in n.items() if k != "kind"} for n in nodes]),
     ]
+    disrupted = disruption_records(ds, events)
+    if disrupted:
+        layers.append(_point_layer("disruptions", disrupted, min_px=7, max_px=12))
     if labels:
         names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
         big = [n for n in nodes if n["kind"] in ("port", "hub")]

@@ -9,7 +9,7 @@ text (dataframes, metrics) or escapes them itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,6 +18,7 @@ from corridors.volumes import pick_figures, volume_table
 
 if TYPE_CHECKING:
     from corridors.data import Dataset
+    from corridors.events import Event
     from corridors.routing import Route, Totals
 
 __all__ = [
@@ -257,6 +258,7 @@ class Details:
     estimate_note: str
     volumes: pd.DataFrame = field(default_factory=pd.DataFrame)
     terminals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)  # disruptions in force on it, with sources
 
 
 def _text(v: Any) -> str:
@@ -311,11 +313,41 @@ _NODE_FIELDS = (
 )
 
 
-def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = None) -> Details | None:
-    """The details record of a clicked feature (``layer`` as in :data:`mapview.LAYER_IDS`).
+def feature_details(
+    ds: Dataset, layer: str, fid: str, *, year: int | None = None, events: Iterable[Event] = ()
+) -> Details | None:
+    """The details record of a clicked feature (``layer`` as in :data:`mapview.LAYER_IDS`), with the
+    ``events`` (disruptions in force) that target it.
 
     Returns None for an unknown layer or id (a stale selection after a data or filter change).
     """
+    if layer == "disruptions":  # a disruption marker stands for its link or place
+        layer = "links" if len(ds.links) and fid in ds.links.index else "nodes"
+    details = _feature_details(ds, layer, fid, year=year)
+    if details is None:
+        return None
+    mine = [e for e in events if e.target_kind in ("link", "node") and e.target == fid]
+    if not mine:
+        return details
+    titles = {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.source_records}
+    urls = {str(r["id"]): str(r.get("url") or "") for r in ds.source_records}
+    rows = [
+        {
+            "event": e.title,
+            "effect": "closed" if e.closes else f"+{e.delay_h:g} h",
+            "from": str(e.start),
+            "until": str(e.end) if e.end else f"open (last confirmed {e.last_confirmed})",
+            "direction": e.direction,
+            "modes": ", ".join(e.modes),
+            "source": "; ".join(titles.get(s, s) for s in e.source),
+            "url": next((urls[s] for s in e.source if urls.get(s)), ""),
+        }
+        for e in mine
+    ]
+    return replace(details, events=pd.DataFrame(rows))
+
+
+def _feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = None) -> Details | None:
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
     subject_names = {f"node:{k}": v for k, v in names.items()}
     subject_names.update(

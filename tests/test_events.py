@@ -152,3 +152,25 @@ def test_validate_lists_every_problem_of_events_csv(tiny_copy):
         assert any(fid in m and needle in m for m in msgs), (fid, needle, msgs)
     r = cli("validate", str(tiny_copy), data=tiny_copy)
     assert r.returncode == 1 and "events.csv" in r.stdout
+
+
+def test_the_overview_marks_disruptions_in_force_and_details_show_them(tiny):
+    from corridors.mapview import DISRUPTION_COLORS, overview_deck
+    from corridors.tables import feature_details
+
+    on = tiny.events_in_force(date(2025, 6, 15))  # the ferry delay
+    deck = overview_deck(tiny.dataset, year=None, events=on, basemap=False)
+    layer = next(lay for lay in deck.layers if lay.id == "disruptions")
+    (spot,) = layer.data
+    assert spot["id"] == "ferry" and list(spot["color"][:3]) == list(DISRUPTION_COLORS["delay"])
+    assert "Ferry queue in June 2025" in spot["tip"] and "+30 h" in spot["tip"]
+    d = feature_details(tiny.dataset, "disruptions", "ferry", events=on)
+    assert d.id == "ferry" and d.events.iloc[0]["effect"] == "+30 h"
+    assert "disruptions" not in [
+        lay.id for lay in overview_deck(tiny.dataset, year=None, basemap=False).layers
+    ]
+    closed = overview_deck(
+        tiny.dataset, year=None, events=tiny.events_in_force(date(2025, 1, 15)), basemap=False
+    )
+    spot = next(lay for lay in closed.layers if lay.id == "disruptions").data[0]
+    assert spot["id"] == "x_road" and list(spot["color"][:3]) == list(DISRUPTION_COLORS["closed"])
