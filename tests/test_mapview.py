@@ -116,7 +116,7 @@ def test_overview_deck_layers_ids_tooltip_and_width_column(vol_net):
     spec = json.loads(deck.to_json())
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
-    assert set(LAYER_IDS) <= set(layers)
+    assert set(LAYER_IDS) - {"disruptions"} <= set(layers)  # disruptions only with events in force
     for lid in ("links", "links_planned"):
         assert layers[lid]["@@type"] == "PathLayer"
         assert layers[lid]["getWidth"] == "@@=width" and layers[lid]["widthUnits"] == "meters"
