@@ -521,3 +521,84 @@ def dataset_summary(ds: Dataset) -> pd.DataFrame:
             est.append(f"{name}: {int(frame['estimate'].astype(bool).sum())}")
     rows.append({"table": "estimates (EST)", "rows": None, "breakdown": ", ".join(est)})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# route cards and the model check
+
+
+_MODE_WORD = {"rail": "rail", "road": "road", "sea": "ferry"}
+
+
+def route_card(route: Route) -> dict[str, Any]:
+    """What a planner reads first about a route: the mode sequence (``rail → ferry → rail``), days
+    (P10–P50–P90 when known), cost, the crossings and ports it uses, and whether it depends on a line
+    that does not run yet."""
+    seq: list[str] = []
+    for leg in route.legs:
+        word = _MODE_WORD.get(leg.mode)
+        if word and (not seq or seq[-1] != word):
+            seq.append(word)
+    ports = list(
+        dict.fromkeys(
+            lab for leg in route.legs if leg.mode == "sea" for lab in (leg.from_label, leg.to_label)
+        )
+    )
+    not_running = sorted({leg.link for leg in route.legs if leg.status != "operational" and leg.link})
+    d = route.distribution
+    days = (
+        f"{d.p10 / 24:.1f}–{d.p50 / 24:.1f}–{d.p90 / 24:.1f} days (P10–P50–P90)"
+        if d is not None
+        else f"{route.totals.time_h / 24:.1f} days"
+    )
+    return {
+        "modes": " → ".join(seq) or "-",
+        "days": days,
+        "cost": f"{route.totals.cost_usd:,.0f} USD",
+        "crossings": list(route.crossings),
+        "ports": ports,
+        "not_running": not_running,
+        "summary": route.summary(),
+    }
+
+
+def check_tables(check: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model-versus-published cases and the summary (:class:`corridors.checks.ModelCheck`) as tables
+    with plain labels; the cases carry their first source's URL for a link column."""
+    unit = {"time_h": "h", "cost_usd": "USD", "distance_km": "km"}
+    cases = []
+    for r in check.results:
+        c = r.case
+        lo, hi = float(c["low"]), float(c["high"])
+        cases.append(
+            {
+                "from → to": f"{c['origin']} → {c['destination']}",
+                "what": {"time_h": "time", "cost_usd": f"cost ({c['container']})", "distance_km": "distance"}[
+                    c["metric"]
+                ],
+                "kind": c["kind"],
+                "published": (f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{hi:,.0f}") + f" {unit[c['metric']]}",
+                "as printed": c["published"],
+                "model": None if r.model is None else round(r.model, 0),
+                "P10–P50–P90": "" if r.p50 is None else f"{r.p10:,.0f}–{r.p50:,.0f}–{r.p90:,.0f}",
+                "ratio": None if r.ratio is None else round(r.ratio, 2),
+                "inside P10–P90": {True: "yes", False: "no", None: ""}[r.in_band],
+                "year": c["year"],
+                "source": c["source"][0] if c["source"] else "",
+            }
+        )
+    summary = [
+        {
+            "what": {"time_h": "time", "cost_usd": "cost", "distance_km": "distance"}[g.metric],
+            "kind": g.kind,
+            "cases": g.cases,
+            "median |error| %": None if g.median_abs_error_pct is None else round(g.median_abs_error_pct),
+            "within 25 %": None if g.within_25_pct is None else f"{g.within_25_pct:.0%}",
+            "ratio range": "" if g.ratio_min is None else f"x{g.ratio_min:.2f}–x{g.ratio_max:.2f}",
+            "inside P10–P90": "" if g.in_band_share is None else f"{g.in_band_share:.0%}",
+            "target": g.target.describe() if g.target else "",
+            "met": {True: "yes", False: "no", None: ""}[g.meets_target],
+        }
+        for g in check.groups
+    ]
+    return pd.DataFrame(cases), pd.DataFrame(summary)
