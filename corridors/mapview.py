@@ -756,9 +756,11 @@ def route_deck(
 ) -> CompactDeck:
     """The planner map: the network in grey, alternatives, the best route on top, its stops.
 
-    Layers (ids): ``network``, ``alternatives`` (one record per alternative route), ``route``
-    (one record per leg of the best route), ``stops`` (origin, destination, crossings, transfers) and
-    ``stop_labels``. The camera frames the routes.
+    Layers (ids): ``network``, ``alternatives`` (one record per alternative route), ``route`` (the best
+    route's operational rail and road legs: rail wide, road narrower), ``route_dashed`` (its ferry legs,
+    dashed, and legs on planned or under-construction lines, dotted and faded, as on the overview),
+    ``stops`` (origin, destination, crossings, transfers) and ``stop_labels``. The camera frames the
+    routes.
     """
     frame = route_frame(routes) if routes else (frame or map_frame(ds))
     net = (
@@ -794,28 +796,35 @@ def route_deck(
             }
         )
     legs = []
+    dashed = []
     stops: list[dict[str, Any]] = []
     if routes:
         best = routes[0]
         for j, leg in enumerate(best.legs, start=1):
             est = " EST" if leg.estimate else ""
+            running = leg.status == "operational"
             tip = _tip(
                 [
                     f"Route 1, leg {j}: {_clean(leg.from_name)} → {_clean(leg.to_name)}",
                     f"{leg.mode} · {leg.distance_km:,.0f} km · {leg.time_h:,.1f} h · "
                     f"{leg.cost_usd:,.0f} USD{est}",
+                    *([] if running else [f"not running yet: {leg.status.replace('_', ' ')}"]),
                 ]
             )
             if len(leg.coords) >= 2:
-                legs.append(
-                    {
-                        "id": f"leg{j}",
-                        "tip": tip,
-                        "path": _round_path(leg.coords),
-                        "color": [*ROUTE_COLORS[0], 235],
-                        "width": round(6 * frame.m_per_px),
-                    }
-                )
+                rec = {
+                    "id": f"leg{j}",
+                    "tip": tip,
+                    "path": _round_path(leg.coords),
+                    "color": [*ROUTE_COLORS[0], 235 if running else 150],
+                    "width": round((4 if leg.mode == "road" else 6) * frame.m_per_px),
+                }
+                if not running:
+                    dashed.append({**rec, "dash": [2, 3]})  # dotted and faded: a line that does not run
+                elif leg.mode == "sea":
+                    dashed.append({**rec, "dash": [6, 4]})
+                else:
+                    legs.append(rec)
             if leg.mode in ("border", "transfer") and leg.coords:
                 pos = leg.coords[len(leg.coords) // 2]
                 stops.append(
@@ -854,6 +863,7 @@ def route_deck(
         _path_layer("network", net, pickable=False),
         _path_layer("alternatives", alts, min_px=3),
         _path_layer("route", legs, min_px=5),
+        _path_layer("route_dashed", dashed, dashed=True, min_px=4),
         _point_layer("stops", stops, min_px=5, max_px=14),
         _text_layer("stop_labels", declutter(_dedupe_labels(labels), frame)),
     ]

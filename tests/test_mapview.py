@@ -188,12 +188,24 @@ def routes(tiny_net):
 
 def test_route_deck_layers(tiny_net, routes):
     layers = _layers(route_deck(tiny_net.dataset, routes))
-    assert list(layers) == ["network", "alternatives", "route", "stops", "stop_labels"]
+    assert list(layers) == ["network", "alternatives", "route", "route_dashed", "stops", "stop_labels"]
     assert len(layers["alternatives"]["data"]) == len(routes) - 1
     assert layers["route"]["data"] and all(len(r["path"]) >= 2 for r in layers["route"]["data"])
     stops = {r["id"] for r in layers["stops"]["data"]}
     assert {"origin", "destination"} <= stops
     assert len(layers["network"]["data"]) == len(tiny_net.dataset.links)
+
+
+def test_planner_map_draws_ferries_dashed_and_lines_not_yet_running_dotted(tiny_net):
+    best = tiny_net.route("a", "c", modes=["rail", "sea"])
+    layers = _layers(route_deck(tiny_net.dataset, [best]))
+    dashed = layers["route_dashed"]["data"]
+    assert [r["dash"] for r in dashed] == [[6, 4]] and "sea" in dashed[0]["tip"]  # the ferry
+    planned = tiny_net.route("b", "yr", by="distance", include_planned=True)
+    layers = _layers(route_deck(tiny_net.dataset, [planned]))
+    (leg,) = layers["route_dashed"]["data"]
+    assert leg["dash"] == [2, 3] and leg["color"][3] < 200 and "not running yet: planned" in leg["tip"]
+    assert layers["route"]["data"] == []
 
 
 def test_staircase_waits_are_vertical_and_ends_at_totals(routes):
