@@ -201,7 +201,7 @@ def test_planner_map_draws_ferries_dashed_and_lines_not_yet_running_dotted(tiny_
     layers = _layers(route_deck(tiny_net.dataset, [best]))
     dashed = layers["route_dashed"]["data"]
     assert [r["dash"] for r in dashed] == [[6, 4]] and "sea" in dashed[0]["tip"]  # the ferry
-    planned = tiny_net.route("b", "yr", by="distance", include_planned=True)
+    planned = tiny_net.route("b", "yr", include_planned=True, avoid=["yr_b"])  # only the planned link
     layers = _layers(route_deck(tiny_net.dataset, [planned]))
     (leg,) = layers["route_dashed"]["data"]
     assert leg["dash"] == [2, 3] and leg["color"][3] < 200 and "not running yet: planned" in leg["tip"]
