@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_QUERY_CHARS", "Place", "PlaceIndex", "PlaceNotFound", "normalize"]
+__all__ = [
+    "COUNTRY_NAMES",
+    "MAX_QUERY_CHARS",
+    "CountryNotFound",
+    "Place",
+    "PlaceIndex",
+    "PlaceNotFound",
+    "normalize",
+    "resolve_country",
+]
 
 #: Longest text matched by spelling: fuzzy matching costs time in proportion to the query's length,
 #: and no place name comes near it. Longer text only matches an id, name or alias exactly.
@@ -238,3 +247,65 @@ class PlaceIndex:
         if len(ids) > 1:
             raise PlaceNotFound(text, [self.places[i] for i in ids], ambiguous=True)
         raise PlaceNotFound(text, self.suggest(text))
+
+
+#: Countries of the region by ISO code: English names and the spellings planners type (local, Russian).
+COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    "AF": ("Afghanistan", "Афганистан", "افغانستان"),
+    "AZ": ("Azerbaijan", "Azərbaycan", "Азербайджан"),
+    "CN": ("China", "People's Republic of China", "PRC", "中国", "Китай"),
+    "GE": ("Georgia", "Sakartvelo", "საქართველო", "Грузия"),
+    "IR": ("Iran", "Islamic Republic of Iran", "ایران", "Иран"),
+    "KG": ("Kyrgyzstan", "Kyrgyz Republic", "Kyrgyzia", "Кыргызстан", "Киргизия"),
+    "KZ": ("Kazakhstan", "Qazaqstan", "Қазақстан", "Казахстан"),
+    "MN": ("Mongolia", "Монгол Улс", "Монголия"),
+    "PK": ("Pakistan", "پاکستان", "Пакистан"),
+    "RO": ("Romania", "România", "Румыния"),
+    "RU": ("Russia", "Russian Federation", "Rossiya", "Россия", "Российская Федерация"),
+    "TJ": ("Tajikistan", "Тоҷикистон", "Таджикистан"),
+    "TM": ("Turkmenistan", "Türkmenistan", "Туркменистан"),
+    "TR": ("Türkiye", "Turkey", "Türkiye Cumhuriyeti", "Турция"),
+    "UZ": ("Uzbekistan", "Oʻzbekiston", "Ozbekiston", "Ўзбекистон", "Узбекистан"),
+}
+
+
+class CountryNotFound(LookupError):
+    """No country matches; ``suggestions`` holds ``(code, name)`` of the closest."""
+
+    def __init__(self, query: str, suggestions: list[tuple[str, str]]) -> None:
+        self.query = query
+        self.suggestions = suggestions
+        near = ", ".join(f"{name} ({code})" for code, name in suggestions)
+        super().__init__(
+            f"unknown country {query[:40]!r}"
+            + (f"; closest: {near}" if near else "; use an ISO code such as KZ")
+        )
+
+
+def resolve_country(text: str, codes: Iterable[str] | None = None) -> str:
+    """The ISO code of a country typed any way: ``KZ``, ``kz``, ``Kazakhstan``, ``Казахстан``, ``Russia``.
+
+    ``codes`` limits the answer to the dataset's countries. Raises :class:`CountryNotFound` with the
+    closest names.
+    """
+    allowed = set(codes) if codes is not None else set(COUNTRY_NAMES)
+    raw = text.strip()[:MAX_QUERY_CHARS]
+    if raw.upper() in allowed and len(raw) == 2:
+        return raw.upper()
+    key = normalize(raw)
+    table: dict[str, str] = {}
+    for code, names in COUNTRY_NAMES.items():
+        if code in allowed:
+            for n in names:
+                table.setdefault(normalize(n), code)
+                table.setdefault(_latin(normalize(n)), code)
+    for k in (key, _latin(key)):
+        if k in table:
+            return table[k]
+    close = difflib.get_close_matches(_latin(key), list(table), n=3, cutoff=0.6)
+    if close and difflib.SequenceMatcher(None, _latin(key), close[0]).ratio() >= 0.85:
+        return table[close[0]]  # a plain typo ("Uzbekstan")
+    seen: dict[str, str] = {}
+    for c in close:
+        seen.setdefault(table[c], COUNTRY_NAMES[table[c]][0])
+    raise CountryNotFound(raw, list(seen.items()))

@@ -21,7 +21,7 @@ from corridors.costs import CONTAINERS, COST_ITEMS, OBJECTIVES, CostModel, Price
 from corridors.data import MODES, STATUSES, Dataset
 from corridors.events import NONE, Disruptions, Event, active_events, disruptions
 from corridors.graph import ADDITIVE, Lookup
-from corridors.places import Place
+from corridors.places import CountryNotFound, Place, resolve_country
 from corridors.request import RouteRequest
 from corridors.uncertainty import (
     SAMPLES,
@@ -421,10 +421,7 @@ def make_options(
         raise InvalidQuery(f"unknown mode(s) {', '.join(bad)}; use rail, road, sea")
     if not mode_set:
         raise InvalidQuery("no mode allowed; use one or more of rail, road, sea")
-    countries = frozenset(c.strip().upper() for c in avoid_countries if c.strip())
-    bad = sorted(c for c in countries if len(c) != 2 or not c.isascii() or not c.isalpha())
-    if bad:
-        raise InvalidQuery(f"bad country code(s) {', '.join(bad)}; use ISO codes such as KZ, UZ, AZ")
+    countries = frozenset(_country(c, net) for c in avoid_countries if str(c).strip())
     if container not in CONTAINERS:
         raise InvalidQuery(f"unknown container {str(container)[:20]!r}; use one of {', '.join(CONTAINERS)}")
     if teu is None:
@@ -456,6 +453,17 @@ def make_options(
         ignore_disruptions=bool(ignore_disruptions),
         events=frozenset(e.id for e in in_force),
     )
+
+
+def _country(text: str, net: Routable) -> str:
+    """An ISO code from a code or a country name in any spelling (``Russia``, ``Россия``)."""
+    t = str(text).strip()
+    if len(t) == 2 and t.isascii() and t.isalpha():
+        return t.upper()
+    try:
+        return resolve_country(t)
+    except CountryNotFound as exc:
+        raise InvalidQuery(f"{exc}; use ISO codes such as KZ, UZ, AZ or country names") from None
 
 
 def _whole(value: Any, name: str, lo: int, hi: int) -> int:

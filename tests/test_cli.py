@@ -102,7 +102,7 @@ def test_route_table_is_readable():
         (("route", "a", "b", "--avoid-country", "UZ"), 3, "lies in an avoided country (UZ)"),
         (("route", "a", "b", "--avoid", "xd,xr"), 3, "avoided place or crossing"),
         (("route", "a", "b", "--modes", "sea"), 3, "allowed modes exclude"),
-        (("route", "a", "b", "--avoid-country", "U1"), 2, "bad country code"),
+        (("route", "a", "b", "--avoid-country", "U1"), 2, "unknown country"),
     ],
 )
 def test_exit_codes(args, code, needle):

@@ -205,3 +205,11 @@ def test_alternatives_beyond_the_detour_factor_are_dropped_and_counted(tiny):
     assert len(tiny.routes("a", "c", k=2, by="cost", max_detour=4)) == 2
     with pytest.raises(InvalidQuery, match="max_detour"):
         tiny.routes("a", "c", k=2, max_detour=-1)
+
+
+def test_avoided_countries_by_name_in_any_spelling(tiny):
+    by_code = tiny.route("a", "c", avoid_countries=["UZ"])
+    for name in ("Uzbekistan", "Узбекистан", "Oʻzbekiston", "uzbekstan"):
+        assert tiny.route("a", "c", avoid_countries=[name]).totals == by_code.totals, name
+    with pytest.raises(InvalidQuery, match="unknown country 'Narnia'"):
+        tiny.route("a", "c", avoid_countries=["Narnia"])
