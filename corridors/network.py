@@ -93,6 +93,10 @@ class Network:
         """Search places by id, name or alias (case-, diacritic- and script-insensitive)."""
         return self._index.search(text, kind=kind, limit=limit)
 
+    def best_place(self, text: str) -> Place | None:
+        """The place a typed text most likely means (``Tashknet`` -> Tashkent), None when unsure."""
+        return self._index.best(text)
+
     def place(self, text: str) -> Place:
         """Resolve one place; raises :class:`~corridors.places.PlaceNotFound` with the closest names."""
         return self._index.resolve(text)

@@ -237,6 +237,25 @@ class PlaceIndex:
             hits = [p for p in hits if p.kind == kind]
         return hits[:limit] if text.strip() else hits
 
+    def best(self, text: str) -> Place | None:
+        """The place a typed text most likely means, for a box where Enter picks the best match:
+        the exact match, else the closest spelling when it is clearly ahead (``Tashknet`` -> Tashkent);
+        None when nothing is close or two places are equally close."""
+        try:
+            return self.resolve(text)
+        except PlaceNotFound as exc:
+            if exc.ambiguous or not exc.suggestions:
+                return None
+            near = exc.suggestions
+        q = _latin(normalize(text))
+        scores = []
+        for p in near[:2]:
+            keys = {_latin(normalize(x)) for x in (p.id, p.name, *p.aliases)}
+            scores.append(max(difflib.SequenceMatcher(None, q, k).ratio() for k in keys))
+        if scores[0] >= 0.8 and (len(scores) == 1 or scores[0] - scores[1] >= 0.02):
+            return near[0]
+        return None
+
     def resolve(self, text: str) -> Place:
         """The one place ``text`` names, or :class:`PlaceNotFound` with suggestions."""
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_QUERY_CHARS:

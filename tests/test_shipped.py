@@ -365,3 +365,11 @@ def test_an_open_ended_delay_holds_while_confirmed_and_adds_its_hours(net):
         assert on.totals.time_h > off.totals.time_h
     later = net.route("Shymkent", "Tashkent", modes=["rail"], as_of="2026-03-01")
     assert later.totals.delay_h == 0
+
+
+def test_a_typo_in_a_place_box_picks_the_place_it_clearly_means(net):
+    assert net.best_place("Tashknet").id == "tashkent"
+    assert net.best_place("Almati").id == "almaty"
+    assert net.best_place("Kurik").id == "kuryk"
+    assert net.best_place("Nowhere") is None  # nothing close
+    assert net.best_place("Alat").id == "alat"  # exact names win outright
