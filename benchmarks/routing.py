@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import math
 import platform
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +25,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import median_ms  # noqa: E402
 
 from corridors.costs import CostModel  # noqa: E402
 from corridors.data import Dataset  # noqa: E402
 from corridors.network import Network, build_graph, load_network  # noqa: E402
 from corridors.routing import weight_function  # noqa: E402
-
-
-def median_ms(fn: Callable[[], Any], reps: int) -> float:
-    fn()  # warm-up
-    gc.disable()
-    try:
-        samples = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - t0) * 1000)
-    finally:
-        gc.enable()
-    return statistics.median(samples)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

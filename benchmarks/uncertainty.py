@@ -14,38 +14,22 @@ a baseline measured in the same run so that the ratio survives a noisy shared ma
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import platform
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import median_ms  # noqa: E402
 
 from corridors.network import load_network  # noqa: E402
 from corridors.routing import spread_table  # noqa: E402
 from corridors.scenarios import compare, load_scenario, read_pairs  # noqa: E402
 from corridors.uncertainty import Components, route_components, sample_totals  # noqa: E402
-
-
-def median_ms(fn: Callable[[], Any], reps: int) -> float:
-    fn()  # warm-up
-    gc.disable()
-    try:
-        samples = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - t0) * 1000)
-    finally:
-        gc.enable()
-    return statistics.median(samples)
 
 
 def python_loop(c: Components, n: int, seed: int = 0) -> list[float]:

@@ -43,13 +43,10 @@ def tours_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("tours") / "tours.sqlite3"
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path, require_browser: None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port with the shipped dataset."""
+@contextlib.contextmanager
+def _streamlit(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` with ``env`` on a free loopback port; yields its URL."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_GEODATA"}
-    env["CORRIDORS_TOURS_DB"] = str(tours_db)
-    log_path = tmp_path_factory.mktemp("e2e") / "streamlit.log"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -77,6 +74,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path, require_bro
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, tours_db: Path, require_browser: None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port with the shipped dataset."""
+    env = {k: v for k, v in os.environ.items() if k != "CORRIDORS_GEODATA"}
+    env["CORRIDORS_TOURS_DB"] = str(tours_db)
+    with _streamlit(env, tmp_path_factory.mktemp("e2e") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -462,39 +469,6 @@ def test_hostile_params_show_a_notice_and_inject_nothing(page, server, path):
 #: Place names that deck.gl's JSONConverter would read as an accessor (``@@=``), a constant lookup
 #: (``@@#``, which throws for an unknown one and blanks the map) or a function key (``@@function``).
 JSON_PREFIX_NAMES = {"alat": "@@=x", "almaty": "@@#Math", "aktau": "@@function"}
-
-
-@contextlib.contextmanager
-def _streamlit(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` with ``env`` on a free loopback port; yields its URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start (exit code {proc.poll()}); see {log_path}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 @pytest.fixture(scope="module")
