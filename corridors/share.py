@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -46,6 +47,7 @@ __all__ = [
 #: URL path of each page (st.navigation url_path) by page key.
 PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources", "tours": "tours"}
 OBJECTIVES = ("time", "time_p90", "cost", "distance", "co2", "generalized")
+CONTAINER_TYPES = ("20ft", "40ft")
 MODES = ("rail", "road", "sea")
 STATUSES = ("operational", "under_construction", "planned")
 KINDS = ("corridor", "node", "link")
@@ -72,7 +74,12 @@ class ViewState:
     avoid: tuple[str, ...] = ()
     include_planned: bool = False
     alternatives: int = 3
-    teu: float = 1.0
+    teu: float | None = None  # None: one container of the chosen type
+    container: str = "20ft"
+    as_of: str | None = None  # ISO date; None: the dataset's own date
+    ignore_disruptions: bool = False
+    deadline: float | None = None  # days
+    scenario: str | None = None  # id of a shipped or saved scenario
     lat: float | None = None
     lon: float | None = None
     zoom: float | None = None
@@ -198,6 +205,26 @@ def parse_view(
                 out[key] = raw
             else:
                 bad(key, raw, f"use one of {', '.join(OBJECTIVES)}")
+        elif key == "container":
+            if raw in CONTAINER_TYPES:
+                out[key] = raw
+            else:
+                bad(key, raw, f"use one of {', '.join(CONTAINER_TYPES)}")
+        elif key == "as_of":
+            try:
+                day = date.fromisoformat(raw)
+            except ValueError:
+                bad(key, raw, "not a date YYYY-MM-DD")
+                continue
+            if 1990 <= day.year <= 2100:
+                out[key] = day.isoformat()
+            else:
+                bad(key, raw, "not a date from 1990 to 2100")
+        elif key == "scenario":
+            if _ID_RE.match(raw):
+                out[key] = raw
+            else:
+                bad(key, raw, "not a scenario id")
         elif key in LIST_KEYS:
             items = [x.strip() for x in raw.split(",") if x.strip()]
             if len(items) > MAX_LIST_ITEMS:
@@ -230,7 +257,7 @@ def parse_view(
                 order = MODES if key == "modes" else STATUSES
                 keep = [x for x in order if x in keep]
             out[key] = tuple(keep)
-        elif key in ("include_planned", "present", "labels"):
+        elif key in ("include_planned", "present", "labels", "ignore_disruptions"):
             if raw.lower() in ("1", "true", "yes", "on"):
                 out[key] = True
             elif raw.lower() in ("0", "false", "no", "off", ""):
@@ -241,6 +268,7 @@ def parse_view(
             lim = {
                 "alternatives": (1, 5),
                 "teu": (0.01, 10_000),
+                "deadline": (0.1, 365),
                 "lat": (-85, 85),
                 "lon": (-180, 180),
                 "zoom": (0, 20),
@@ -319,7 +347,11 @@ def route_link(query: Query, *, base_url: str = "http://localhost:8501", alterna
         avoid=tuple(sorted(query.avoid)),
         include_planned=query.include_planned,
         alternatives=max(1, min(alternatives, 5)),
-        teu=float(query.teu),
+        teu=None if query.teu == {"20ft": 1.0, "40ft": 2.0}[query.container] else float(query.teu),
+        container=query.container,
+        as_of=None if query.as_of is None else query.as_of.isoformat(),
+        ignore_disruptions=query.ignore_disruptions,
+        deadline=None if query.deadline_h is None else round(query.deadline_h / 24, 2),
     )
     return view_link(state, base_url=base_url)
 
@@ -336,4 +368,8 @@ def route_request(state: ViewState) -> RouteRequest:
         include_planned=state.include_planned,
         alternatives=state.alternatives,
         teu=state.teu,
+        container=state.container,
+        as_of=state.as_of,
+        ignore_disruptions=state.ignore_disruptions,
+        deadline_days=state.deadline,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -148,20 +149,53 @@ def test_lists_are_comma_separated_ids_and_repeated_keys_are_read():
 
 def test_places_may_be_spelled_and_are_resolved():
     lookup = {"Алтынколь": "altynkol", "Poti (GE)": "poti"}
-    state, notices = parse_view({"origin": "Алтынколь", "destination": "Poti (GE)"},
-                                place_ids=PLACES, resolve_place=lookup.get)
+    state, notices = parse_view(
+        {"origin": "Алтынколь", "destination": "Poti (GE)"}, place_ids=PLACES, resolve_place=lookup.get
+    )
     assert (state.origin, state.destination, notices) == ("altynkol", "poti", [])
 
 
 def test_allowlists_of_the_dataset_apply():
-    state, notices = parse_view({"corridors": "cku,nope", "metric": "vehicles (vehicles)",
-                                 "subjects": "node:poti,node:nope"},
-                                corridor_ids=["cku"], metrics=["freight (t)"],
-                                subject_ids=["node:poti"])
+    state, notices = parse_view(
+        {"corridors": "cku,nope", "metric": "vehicles (vehicles)", "subjects": "node:poti,node:nope"},
+        corridor_ids=["cku"],
+        metrics=["freight (t)"],
+        subject_ids=["node:poti"],
+    )
     assert state.corridors == ("cku",) and state.metric is None and state.subjects == ("node:poti",)
     assert len(notices) == 3
 
 
 def test_notices_never_carry_long_or_raw_values():
-    _, notices = parse({"origin": "<script>" + "x" * 10_000, "zoom": "\"><img src=x>"})
+    _, notices = parse({"origin": "<script>" + "x" * 10_000, "zoom": '"><img src=x>'})
     assert notices and all(len(n) < 200 for n in notices)
+
+
+def test_the_model_options_round_trip_through_a_link():
+    from corridors.share import ViewState, parse_view, route_request, view_query
+
+    s = ViewState(
+        page="planner",
+        origin="altynkol",
+        destination="poti",
+        by="time_p90",
+        container="40ft",
+        as_of="2025-11-22",
+        ignore_disruptions=True,
+        deadline=12.5,
+        scenario="caspian_winter_storms",
+    )
+    back, notices = parse_view(view_query(s))
+    assert notices == [] and back == replace(s, page="overview")
+    req = route_request(s)
+    assert (req.container, req.as_of, req.ignore_disruptions, req.deadline_days) == (
+        "40ft",
+        "2025-11-22",
+        True,
+        12.5,
+    )
+    assert req.teu is None  # one container of the chosen type
+    hostile, notices = parse_view(
+        {"container": "53ft", "as_of": "2025-02-30", "deadline": "1e9", "scenario": "../x"}
+    )
+    assert hostile == ViewState() and len(notices) == 4
