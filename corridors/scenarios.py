@@ -796,3 +796,40 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
     if len(rows) > 2_000:
         raise ScenarioError(["more than 2,000 pairs"], origin=p.name)
     return [((r["origin"] or "").strip(), (r["destination"] or "").strip()) for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# scenario ids: shipped files and saved documents
+
+
+def shipped_scenarios(directory: str | Path) -> dict[str, Path]:
+    """Shipped scenario files of a dataset (``<geodata>/scenarios/*.toml`` or ``.json``) by id (the stem)."""
+    d = Path(directory)
+    if not d.is_dir():
+        return {}
+    return {
+        p.stem: p for p in sorted(d.iterdir()) if p.suffix in (".toml", ".json") and p.stem.isidentifier()
+    }
+
+
+def scenario_id_for_saved(saved_id: int) -> str:
+    """The link id of a scenario saved in the app's database (``saved_12``)."""
+    return f"saved_{int(saved_id)}"
+
+
+def resolve_scenario_id(scenario_id: str, *, shipped: Mapping[str, Path], store: Any = None) -> Scenario:
+    """The scenario a link names: a shipped file's id or ``saved_<n>`` from ``store`` (a TourStore).
+
+    Raises :class:`ScenarioError` (unknown id, unreadable document) listing what is wrong.
+    """
+    if scenario_id in shipped:
+        return load_scenario(shipped[scenario_id])
+    if scenario_id.startswith("saved_") and scenario_id[6:].isdigit() and store is not None:
+        try:
+            doc = store.scenario(int(scenario_id[6:]))
+        except LookupError:
+            raise ScenarioError([f"no saved scenario {scenario_id}"], origin=scenario_id) from None
+        return parse_scenario(doc, origin=scenario_id)
+    raise ScenarioError(
+        [f"no scenario {scenario_id!r}; shipped: {', '.join(shipped) or 'none'}"], origin="link"
+    )

@@ -65,7 +65,14 @@ CREATE TABLE IF NOT EXISTS steps (
     view TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS steps_by_tour ON steps(tour_id, position);
+CREATE TABLE IF NOT EXISTS scenarios (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    created TEXT NOT NULL DEFAULT (datetime('now'))
+);
 """
+MAX_SCENARIO_BYTES = 64_000
 
 
 class TourStoreError(RuntimeError):
@@ -287,6 +294,58 @@ class TourStore:
                     return []
                 raise
             return [Tour(tid, name, self._steps(con, tid)) for tid, name in rows]
+
+    # -- saved scenarios (same database) --------------------------------------------------------
+    def save_scenario(self, doc: Mapping[str, Any]) -> int:
+        """Store a scenario document (the JSON form of :meth:`corridors.scenarios.Scenario.to_dict`);
+        returns its id. The document must already have been validated by the caller."""
+        text = json.dumps(dict(doc), ensure_ascii=False)
+        if len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
+            raise TourImportError(f"the scenario is larger than {MAX_SCENARIO_BYTES // 1000} kB")
+        name = _clean_text(
+            str(doc.get("name", "")).strip() or "Untitled scenario", "the scenario name", MAX_NAME
+        )
+        with self._db(write=True) as con:
+            cur = con.execute("INSERT INTO scenarios(name, doc) VALUES (?, ?)", (name, text))
+            return int(cur.lastrowid or 0)
+
+    def scenarios(self) -> list[tuple[int, str]]:
+        """``(id, name)`` of every saved scenario, oldest first (empty when there is none)."""
+        if not self._exists():
+            return []
+        with self._db(write=False) as con:
+            try:
+                return [
+                    (int(i), str(n)) for i, n in con.execute("SELECT id, name FROM scenarios ORDER BY id")
+                ]
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return []
+                raise
+
+    def scenario(self, scenario_id: int) -> dict[str, Any]:
+        """A saved scenario document; LookupError when there is none with that id."""
+        if not self._exists():
+            raise LookupError(f"no saved scenario {scenario_id}")
+        with self._db(write=False) as con:
+            try:
+                row = con.execute("SELECT doc FROM scenarios WHERE id = ?", (scenario_id,)).fetchone()
+            except sqlite3.OperationalError:
+                row = None
+        if row is None:
+            raise LookupError(f"no saved scenario {scenario_id}")
+        try:
+            doc = load_json(row[0])
+        except JSONInputError as exc:
+            raise TourStoreError(f"saved scenario {scenario_id} is unreadable: {exc}") from None
+        if not isinstance(doc, dict):
+            raise TourStoreError(f"saved scenario {scenario_id} is not a scenario")
+        return doc
+
+    def delete_scenario(self, scenario_id: int) -> None:
+        """Delete a saved scenario."""
+        with self._db(write=True) as con:
+            con.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
 
     def get(self, tour_id: int) -> Tour:
         """One tour; LookupError when it does not exist."""

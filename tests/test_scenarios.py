@@ -174,3 +174,28 @@ def test_shipped_scenarios_resolve_and_cli_compare_equals_the_api(net_shipped):
     api = net_shipped.with_scenario(f).route("termez", "karachi", samples=2_000, seed=2)
     assert pair["changed"] and pair["scenario"]["time_h_p50"] == pytest.approx(api.distribution.p50, abs=0.01)
     assert "naibabad_kharlachi_rail" in doc["links_gaining_use"]
+
+
+def test_scenarios_are_saved_beside_tours_and_named_by_link_ids(tmp_path, tiny):
+    from corridors.scenarios import resolve_scenario_id, scenario_id_for_saved, shipped_scenarios
+    from corridors.tours import TourStore
+
+    store = TourStore(tmp_path / "app.sqlite3")
+    s = scen({"action": "close", "target": "x_road"}, name="Road crossing shut")
+    sid = store.save_scenario(s.to_dict())
+    store.create("a tour")  # the same database holds tours
+    assert store.scenarios() == [(sid, "Road crossing shut")] and [t.name for t in store.tours()] == [
+        "a tour"
+    ]
+    back = resolve_scenario_id(scenario_id_for_saved(sid), shipped={}, store=store)
+    assert back.edits == s.edits and back.name == s.name
+    assert tiny.with_scenario(back).route("a", "b").legs[1].link == "x_rail"
+    shipped = shipped_scenarios(SHIPPED)
+    assert "trans_afghan_open" in shipped
+    assert resolve_scenario_id("trans_afghan_open", shipped=shipped).name == "Trans-Afghan railway open"
+    with pytest.raises(ScenarioError, match="no scenario"):
+        resolve_scenario_id("nope", shipped=shipped, store=store)
+    with pytest.raises(ScenarioError, match="no saved scenario"):
+        resolve_scenario_id("saved_999", shipped=shipped, store=store)
+    store.delete_scenario(sid)
+    assert store.scenarios() == []
