@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pydeck as pdk
 
-from corridors.volumes import Figure, format_quantity, pick_figures, volume_years
+from corridors.volumes import Figure, format_quantity, largest_figure, pick_figures
 
 if TYPE_CHECKING:
     from corridors.data import Dataset
@@ -228,11 +228,7 @@ def corridor_names(ds: Dataset) -> dict[str, str]:
 
 def volume_scale(ds: Dataset) -> float:
     """The largest chosen corridor figure of any year (t): widths stay comparable across years."""
-    top = 0.0
-    for y in volume_years(ds.volumes):
-        for f in pick_figures(ds.volumes, y).values():
-            top = max(top, f.value)
-    return top
+    return largest_figure(ds.volumes)
 
 
 def volume_px(tonnes: float | None, scale: float) -> float:
@@ -688,8 +684,7 @@ def volumes_deck(
         r.pop("dash")
     figs = pick_figures(ds.volumes, year, kind="node")
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
-    top = max((f.value for y in volume_years(ds.volumes, kind="node")
-               for f in pick_figures(ds.volumes, y, kind="node").values()), default=0.0)
+    top = largest_figure(ds.volumes, kind="node")
     markers: list[dict[str, Any]] = []
     for nid, fig in figs.items():
         if nid not in names:

@@ -32,7 +32,14 @@ from corridors.tables import (
     sources_table,
     totals_display,
 )
-from corridors.volumes import conflicts_table, default_year, pick_figures, volume_table, volume_years
+from corridors.volumes import (
+    conflicts_table,
+    default_year,
+    largest_figure,
+    pick_figures,
+    volume_table,
+    volume_years,
+)
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -91,6 +98,27 @@ def test_years_and_default_year(vol_net, tiny_net):
     assert default_year(vol_net.dataset.volumes, latest=2023) is None
     assert volume_years(tiny_net.dataset.volumes) == [] and default_year(tiny_net.dataset.volumes) is None
     assert pick_figures(vol_net.dataset.volumes, None) == {}
+
+
+def test_largest_figure_is_the_largest_chosen_one_of_any_year(vol_net, tiny_net):
+    vol = vol_net.dataset.volumes
+    # 2024 chooses 1.2 Mt (not the 2 Mt westbound or the 5 Mt forecast), 2025 chooses 0.9 Mt
+    assert largest_figure(vol) == 1_200_000
+    assert largest_figure(vol, kind="node") == 300_000
+    assert largest_figure(vol, metric="containers", unit="TEU") == 9000
+    assert largest_figure(tiny_net.dataset.volumes) == 0.0
+
+
+def test_pick_figures_reads_missing_values_as_the_frame_holds_them(vol_net):
+    vol = vol_net.dataset.volumes.copy()
+    vol.loc[vol["id"] == "t24_b", "value"] = float("nan")  # no value: not a figure
+    vol.loc[vol["id"] == "t24_a", "direction"] = None  # a missing direction is not "both"
+    figs = pick_figures(vol, 2024)
+    # the only both-directions figure left is the forecast: direction ranks before published/estimate
+    assert figs["test"].volume_id == "t24_fc" and figs["test"].estimate and figs["test"].others == 2
+    assert pick_figures(vol, 2024, subjects=["p1"]) == {}
+    assert set(pick_figures(vol, 2024, kind="node", subjects=["p1", "nowhere"])) == {"p1"}
+    assert vol_net.dataset.volumes.loc[vol_net.dataset.volumes["id"] == "t24_b", "value"].item() == 1_200_000
 
 
 def test_volume_table_and_conflicts_side_by_side(vol_net):
