@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -115,18 +116,29 @@ class CompactDeck(pdk.Deck):
 
     Streamlit sends ``to_json()`` as it is; pydeck indents it (60-75 % whitespace). Treat a deck as
     frozen once it has been serialized.
+
+    The app caches decks for all sessions, whose scripts run in their own threads, so the first
+    serialization of a deck is serialized by a lock: pydeck reads the deck's ``__dict__`` (which
+    holds the memo), and a memo stored by another thread meanwhile could change that dict while it
+    is read.
     """
 
     def to_json(self) -> str:  # noqa: D102 - documented on the class
         memo = self.__dict__.get("_compact_json")
         if memo is None:
-            doc = json.loads(super().to_json())
-            for layer in doc.get("layers") or ():
-                if isinstance(layer, dict) and isinstance(layer.get("data"), list):
-                    layer["data"] = _defuse_json_prefix(layer["data"])
-            memo = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
-            self.__dict__["_compact_json"] = memo
+            with _JSON_LOCK:
+                memo = self.__dict__.get("_compact_json")
+                if memo is None:
+                    doc = json.loads(super().to_json())
+                    for layer in doc.get("layers") or ():
+                        if isinstance(layer, dict) and isinstance(layer.get("data"), list):
+                            layer["data"] = _defuse_json_prefix(layer["data"])
+                    memo = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+                    self.__dict__["_compact_json"] = memo
         return memo
+
+
+_JSON_LOCK = threading.RLock()
 
 
 def _defuse_json_prefix(value: Any) -> Any:

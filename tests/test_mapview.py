@@ -339,3 +339,44 @@ def test_hostile_names_stay_plain_text_in_tips(edit_features, tmp_path):
     tips = [r["tip"] for layer in spec["layers"] for r in layer["data"] if "tip" in r]
     assert any(evil in t for t in tips)  # shown as text through innerText, never parsed as HTML
     assert "html" not in json.dumps(deck._tooltip)
+
+
+def test_a_shared_deck_is_serialized_once_across_threads(vol_net, monkeypatch):
+    """The app caches decks for every session (each session's script runs in its own thread). A
+    second thread finishing the deck's JSON while a first one reads the deck's attributes must not
+    leak the memo into the first one's JSON."""
+    import threading
+    import time
+
+    from pydeck.bindings import json_tools
+
+    deck = overview_deck(vol_net.dataset, year=2024)
+    real = json_tools.default_serialize
+    first_inside = threading.Event()
+
+    def slow_first(o, *args, **kwargs):
+        if o is deck and threading.current_thread().name == "first" and not first_inside.is_set():
+            first_inside.set()
+            for _ in range(100):  # give the other thread up to 1 s to store its JSON
+                if "_compact_json" in deck.__dict__:
+                    break
+                time.sleep(0.01)
+        return real(o, *args, **kwargs)
+
+    monkeypatch.setattr(json_tools, "default_serialize", slow_first)
+    out: dict[str, str] = {}
+
+    def first() -> None:
+        out["first"] = deck.to_json()
+
+    def second() -> None:
+        first_inside.wait(5)
+        out["second"] = deck.to_json()
+
+    threads = [threading.Thread(target=first, name="first"), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "compactJson" not in out["first"] and out["first"] == out["second"]
+    assert json.loads(out["first"])["layers"]
