@@ -137,6 +137,20 @@ class CompactDeck(pdk.Deck):
                     self.__dict__["_compact_json"] = memo
         return memo
 
+    def with_view(self, view_state: pdk.ViewState) -> CompactDeck:
+        """A shallow copy of this deck with another initial view (layers shared, never mutated).
+
+        The copy is taken under the serialization lock: copying a deck's ``__dict__`` while another
+        thread stores its JSON memo could fail, or copy the memo of the old view.
+        """
+        import copy
+
+        with _JSON_LOCK:
+            new = copy.copy(self)
+        new.__dict__.pop("_compact_json", None)
+        new.initial_view_state = view_state
+        return new
+
 
 _JSON_LOCK = threading.RLock()
 

@@ -380,3 +380,15 @@ def test_a_shared_deck_is_serialized_once_across_threads(vol_net, monkeypatch):
         t.join()
     assert "compactJson" not in out["first"] and out["first"] == out["second"]
     assert json.loads(out["first"])["layers"]
+
+
+def test_with_view_copies_a_deck_with_another_camera(vol_net):
+    import pydeck as pdk
+
+    deck = overview_deck(vol_net.dataset, year=2024)
+    before = deck.to_json()
+    moved = deck.with_view(pdk.ViewState(latitude=41.5, longitude=52.25, zoom=5.5, pitch=20, bearing=0))
+    spec = json.loads(moved.to_json())
+    assert spec["initialViewState"]["zoom"] == 5.5 and spec["initialViewState"]["pitch"] == 20
+    assert spec["layers"] == json.loads(before)["layers"]
+    assert deck.to_json() == before and deck.initial_view_state.zoom != 5.5  # the original is unchanged
