@@ -236,8 +236,7 @@ def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = Non
     if len(ds.corridors):
         subject_names.update({f"corridor:{r['id']}": str(r.get("name") or r["id"])
                               for r in ds.corridors.to_dict("records")})
-    titles = {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.sources.to_dict("records")} \
-        if len(ds.sources) else {}
+    titles = {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.source_records}
     if layer in ("links", "links_planned", "crossings") and len(ds.links) and fid in ds.links.index:
         r = ds.links.loc[fid].to_dict()
         kind = "crossing" if r.get("crossing") else "link"
