@@ -34,7 +34,9 @@ Measures (each defined once, the same way for every page):
 
 * **page errors** (goal 0): a ``[data-testid="stException"]`` element after a page settled (and
   after the widget change), a ``console.error`` of the page, or an uncaught page error
-  (``pageerror``); for protocol sessions, an ``exception`` element in the stream. Counted apart,
+  (``pageerror``); for protocol sessions, an ``exception`` element in the stream, or a Vega-Lite
+  chart whose spec names a dataset that neither the spec nor the message carries (an empty
+  chart; a browser draws it without complaint). Counted apart,
   not as page errors: failed requests to other hosts (Google's Material icon font on a closed
   network), and the 404s of Streamlit's own base-path probe (``/planner/_stcore/health``,
   streamlit/streamlit#7074). The CARTO basemap style request is answered by the benchmark with an
@@ -576,6 +578,29 @@ async def loop_visits(
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
 
 
+def missing_datasets(chart: Any) -> set[str]:
+    """Names of datasets a Vega-Lite chart message refers to but does not carry (an empty chart)."""
+    import json
+
+    spec = json.loads(chart.spec or "{}")
+    have = {d.name for d in chart.datasets} | set(spec.get("datasets") or {})
+    wanted: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("name"), str):
+                wanted.add(data["name"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk({k: v for k, v in spec.items() if k != "datasets"})
+    return wanted - have
+
+
 class ProtocolSession:
     """A session without a browser: one websocket (a new server session) per visit, asking for a
     script run of the page with a query string, reading the stream to ``script_finished``."""
@@ -611,13 +636,21 @@ class ProtocolSession:
                     continue
                 fwd = ForwardMsg.FromString(raw)
                 kind_of = fwd.WhichOneof("type")
-                if (
-                    kind_of == "delta"
-                    and fwd.delta.WhichOneof("type") == "new_element"
-                    and fwd.delta.new_element.WhichOneof("type") == "exception"
-                ):
+                element = (
+                    fwd.delta.new_element.WhichOneof("type")
+                    if kind_of == "delta" and fwd.delta.WhichOneof("type") == "new_element"
+                    else None
+                )
+                if element == "exception":
                     exc = fwd.delta.new_element.exception
                     self.stats.proto_exceptions.append(f"{where}: {exc.type}: {exc.message[:300]}")
+                elif element == "vega_lite_chart":
+                    missing = missing_datasets(fwd.delta.new_element.vega_lite_chart)
+                    if missing:
+                        self.stats.proto_exceptions.append(
+                            f"{where}: a chart without its data (dataset {', '.join(sorted(missing))} "
+                            "is neither in the spec nor in the message)"
+                        )
                 elif kind_of == "script_finished":
                     if self.stats.loading:
                         status = ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished)
