@@ -34,9 +34,9 @@ Measures (each defined once, the same way for every page):
 
 * **page errors** (goal 0): a ``[data-testid="stException"]`` element after a page settled (and
   after the widget change), a ``console.error`` of the page, or an uncaught page error
-  (``pageerror``); for protocol sessions, an ``exception`` element in the stream, or a Vega-Lite
-  chart whose spec names a dataset that neither the spec nor the message carries (an empty
-  chart; a browser draws it without complaint). Counted apart,
+  (``pageerror``); for protocol sessions, an ``exception`` element in the stream; and for both, a
+  Vega-Lite chart message whose spec names a dataset that neither the spec nor the message carries
+  (an empty chart, which a browser draws without complaint). Counted apart,
   not as page errors: failed requests to other hosts (Google's Material icon font on a closed
   network), and the 404s of Streamlit's own base-path probe (``/planner/_stcore/health``,
   streamlit/streamlit#7074). The CARTO basemap style request is answered by the benchmark with an
@@ -357,6 +357,7 @@ class Stats:
     run_ms: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PAGES})
     proto_visits: int = 0
     proto_exceptions: list[str] = field(default_factory=list)
+    empty_charts: list[str] = field(default_factory=list)
     proto_finished: Counter = field(default_factory=Counter)
     loading: bool = True
 
@@ -367,6 +368,7 @@ class Stats:
             + len(self.console_errors)
             + len(self.page_errors)
             + len(self.proto_exceptions)
+            + len(self.empty_charts)
         )
 
 
@@ -429,6 +431,17 @@ class Session:
             msg = ForwardMsg.FromString(payload)
         except Exception:  # noqa: BLE001 - not a ForwardMsg: nothing to count
             return
+        if (
+            msg.WhichOneof("type") == "delta"
+            and msg.delta.WhichOneof("type") == "new_element"
+            and msg.delta.new_element.WhichOneof("type") == "vega_lite_chart"
+        ):
+            missing = missing_datasets(msg.delta.new_element.vega_lite_chart)
+            if missing:
+                self.stats.empty_charts.append(
+                    f"s{self.n} {self.page_url()}: a chart without its data (dataset "
+                    f"{', '.join(sorted(missing))} is neither in the spec nor in the message)"
+                )
         if msg.WhichOneof("type") == "script_finished":
             self.finished += 1
             if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
@@ -647,7 +660,7 @@ class ProtocolSession:
                 elif element == "vega_lite_chart":
                     missing = missing_datasets(fwd.delta.new_element.vega_lite_chart)
                     if missing:
-                        self.stats.proto_exceptions.append(
+                        self.stats.empty_charts.append(
                             f"{where}: a chart without its data (dataset {', '.join(sorted(missing))} "
                             "is neither in the spec nor in the message)"
                         )
@@ -861,7 +874,7 @@ def report(
             f"{s.errors} (Streamlit exceptions {len(s.exceptions)}, console errors "
             f"{len(s.console_errors)}, uncaught {len(s.page_errors)}"
             + (f", protocol-session exceptions {len(s.proto_exceptions)}" if args.protocol_sessions else "")
-            + ")",
+            + f", charts without their data {len(s.empty_charts)})",
         ),
         (
             "maps not drawn in time",
@@ -931,6 +944,7 @@ def report(
         ("console errors", s.console_errors),
         ("uncaught page errors", s.page_errors),
         ("protocol-session exceptions", s.proto_exceptions),
+        ("charts without their data", s.empty_charts),
         ("failed visits", s.failures),
     ):
         if items:
