@@ -697,23 +697,24 @@ async def drive(
     url: str, args: argparse.Namespace, stats: Stats, places: tuple[list, list], poller: Poller
 ) -> tuple[float, float]:
     """Run the sessions; (start of the load on the poller's clock, seconds it took)."""
-    from playwright.async_api import async_playwright
+    async with contextlib.AsyncExitStack() as stack:
+        browser = None
+        if args.sessions:
+            from playwright.async_api import async_playwright
 
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            t0 = time.monotonic()
-            deadline = t0 + args.seconds
-            jobs = [Session(n, url, stats, places, args).run(browser, deadline) for n in range(args.sessions)]
-            jobs += [
-                ProtocolSession(500 + n, url, stats, places, args).run(deadline)
-                for n in range(args.protocol_sessions)
-            ]
-            await asyncio.gather(*jobs)
-            stats.loading = False
-            elapsed = time.monotonic() - t0
-        finally:
-            await browser.close()
+            p = await stack.enter_async_context(async_playwright())
+            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            stack.push_async_callback(browser.close)
+        t0 = time.monotonic()
+        deadline = t0 + args.seconds
+        jobs = [Session(n, url, stats, places, args).run(browser, deadline) for n in range(args.sessions)]
+        jobs += [
+            ProtocolSession(500 + n, url, stats, places, args).run(deadline)
+            for n in range(args.protocol_sessions)
+        ]
+        await asyncio.gather(*jobs)
+        stats.loading = False
+        elapsed = time.monotonic() - t0
     return t0 - poller.t0, elapsed
 
 
@@ -751,7 +752,7 @@ def main() -> int:
     args = ap.parse_args()
     if not args.pages or any(p not in PAGES for p in args.pages):
         ap.error(f"--pages takes some of {','.join(PAGES)}")
-    if not CHROMIUM.exists():
+    if args.sessions and not CHROMIUM.exists():
         raise SystemExit(f"Debian Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     import streamlit
 
