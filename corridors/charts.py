@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TIME_PARTS",
     "breakdown_chart",
+    "chart_spec",
     "breakdown_frame",
     "legend_chart",
     "staircase",
@@ -97,6 +98,47 @@ def staircase_frame(routes: Sequence[Route]) -> pd.DataFrame:
     if not routes:
         return pd.DataFrame(columns=["route", "seq", "km", "hours", "usd", "kind", "leg"])
     return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)], ignore_index=True)
+
+
+#: Altair's default theme (``altair/vegalite/v6/theme.py``), stated so that a spec never depends on
+#: the theme another thread has switched on.
+_DEFAULT_THEME: dict[str, Any] = {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}}}
+
+
+def _inline_frames(obj: Any) -> None:
+    """Replace every pandas frame a chart (or its layers, facets, concatenations) holds as ``data``
+    by the ``{"values": [...]}`` Altair's default data transformer would make of it."""
+    from altair.utils.core import sanitize_pandas_dataframe
+    from altair.utils.schemapi import SchemaBase
+
+    if isinstance(obj, list):
+        for item in obj:
+            _inline_frames(item)
+        return
+    if not isinstance(obj, SchemaBase):
+        return
+    for key, value in list(obj._kwds.items()):
+        if key == "data" and isinstance(value, pd.DataFrame):
+            obj._kwds[key] = {"values": sanitize_pandas_dataframe(value).to_dict(orient="records")}
+        else:
+            _inline_frames(value)
+
+
+def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = True) -> dict[str, Any]:
+    """The Vega-Lite dict of a chart, the same in every thread (``chart`` is not changed).
+
+    ``Chart.to_dict()`` reads Altair's global data transformer and theme. Streamlit switches both
+    (under a lock of its own) while it converts a chart for a session, so a plain ``to_dict()`` run
+    by another session's thread meanwhile returned a spec whose data was a reference into the other
+    session's message (an empty chart) and without the theme's config, or raised ``TypeError:
+    default_data_transformer() got an unexpected keyword argument 'datasets'``. Here the frames are
+    turned into inline values first (no transformer is read) and the default theme is applied
+    whatever theme is active.
+    """
+    copy = chart.copy(deep=True)
+    _inline_frames(copy)
+    spec = copy.to_dict(validate=validate)
+    return alt.utils.update_nested(_DEFAULT_THEME, spec, copy=True)
 
 
 def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.Scale:

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pydeck as pdk
 
-from corridors.volumes import Figure, format_quantity, pick_figures, volume_years
+from corridors.volumes import Figure, format_quantity, largest_figure, pick_figures
 
 if TYPE_CHECKING:
     from corridors.data import Dataset
@@ -128,18 +129,43 @@ class CompactDeck(pdk.Deck):
 
     Streamlit sends ``to_json()`` as it is; pydeck indents it (60-75 % whitespace). Treat a deck as
     frozen once it has been serialized.
+
+    The app caches decks for all sessions, whose scripts run in their own threads, so the first
+    serialization of a deck is serialized by a lock: pydeck reads the deck's ``__dict__`` (which
+    holds the memo), and a memo stored by another thread meanwhile could change that dict while it
+    is read.
     """
 
     def to_json(self) -> str:  # noqa: D102 - documented on the class
         memo = self.__dict__.get("_compact_json")
         if memo is None:
-            doc = json.loads(super().to_json())
-            for layer in doc.get("layers") or ():
-                if isinstance(layer, dict) and isinstance(layer.get("data"), list):
-                    layer["data"] = _defuse_json_prefix(layer["data"])
-            memo = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
-            self.__dict__["_compact_json"] = memo
+            with _JSON_LOCK:
+                memo = self.__dict__.get("_compact_json")
+                if memo is None:
+                    doc = json.loads(super().to_json())
+                    for layer in doc.get("layers") or ():
+                        if isinstance(layer, dict) and isinstance(layer.get("data"), list):
+                            layer["data"] = _defuse_json_prefix(layer["data"])
+                    memo = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+                    self.__dict__["_compact_json"] = memo
         return memo
+
+    def with_view(self, view_state: pdk.ViewState) -> CompactDeck:
+        """A shallow copy of this deck with another initial view (layers shared, never mutated).
+
+        The copy is taken under the serialization lock: copying a deck's ``__dict__`` while another
+        thread stores its JSON memo could fail, or copy the memo of the old view.
+        """
+        import copy
+
+        with _JSON_LOCK:
+            new = copy.copy(self)
+        new.__dict__.pop("_compact_json", None)
+        new.initial_view_state = view_state
+        return new
+
+
+_JSON_LOCK = threading.RLock()
 
 
 def _defuse_json_prefix(value: Any) -> Any:
@@ -244,11 +270,7 @@ def corridor_names(ds: Dataset) -> dict[str, str]:
 
 def volume_scale(ds: Dataset) -> float:
     """The largest chosen corridor figure of any year (t): widths stay comparable across years."""
-    top = 0.0
-    for y in volume_years(ds.volumes):
-        for f in pick_figures(ds.volumes, y).values():
-            top = max(top, f.value)
-    return top
+    return largest_figure(ds.volumes)
 
 
 def volume_px(tonnes: float | None, scale: float) -> float:
@@ -912,14 +934,7 @@ def volumes_deck(
         r.pop("dash")
     figs = pick_figures(ds.volumes, year, kind="node")
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
-    top = max(
-        (
-            f.value
-            for y in volume_years(ds.volumes, kind="node")
-            for f in pick_figures(ds.volumes, y, kind="node").values()
-        ),
-        default=0.0,
-    )
+    top = largest_figure(ds.volumes, kind="node")
     markers: list[dict[str, Any]] = []
     for nid, fig in figs.items():
         if nid not in names:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -86,6 +87,10 @@ class Routable(Protocol):
 
 
 _OPEN_STATUSES = frozenset({"operational"})
+#: Compiled engines and disruption sets memoised per network (oldest dropped first).
+ENGINES_CACHED = 64
+DISRUPTIONS_CACHED = 32
+_MEMO_LOCK = threading.Lock()
 _ALL_STATUSES = frozenset(STATUSES)
 
 
@@ -723,11 +728,24 @@ def disruptions_of(net: Routable, event_ids: frozenset[str]) -> Disruptions:
     cache: dict[frozenset[str], Disruptions] = net.__dict__.setdefault("_disruptions", {})
     hit = cache.get(event_ids)
     if hit is None:
-        if len(cache) >= 32:
-            cache.pop(next(iter(cache)))
         chosen = [e for e in net.events if e.id in event_ids]
-        hit = cache[event_ids] = disruptions(net.graph, chosen, net.lookup.country)
+        hit = _remember(
+            cache, event_ids, disruptions(net.graph, chosen, net.lookup.country), DISRUPTIONS_CACHED
+        )
     return hit
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int) -> Any:
+    """Put ``value`` in a memo dict shared by threads (the app's sessions each run in their own
+    thread) unless another thread got there first, evicting the oldest entries beyond ``size``; the
+    value to use. Built outside the lock (the build is pure), stored under it: an unlocked
+    check-then-pop of the oldest key raised ``KeyError`` or "dictionary changed size during
+    iteration" when two threads evicted at once."""
+    with _MEMO_LOCK:
+        value = cache.setdefault(key, value)
+        while len(cache) > size:
+            del cache[next(iter(cache))]
+    return value
 
 
 def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engine:
@@ -740,13 +758,11 @@ def engine(net: Routable, opts: Options, *, base: Options | None = None) -> Engi
     key = opts.engine_key()
     eng = cache.get(key)
     if eng is None:
-        if len(cache) >= 64:
-            cache.pop(next(iter(cache)))
         if base is not None and base.avoid <= key.avoid:
             eng = engine(net, base).without(key.avoid - base.avoid)
         else:
             eng = Engine(net, key)
-        cache[key] = eng
+        eng = _remember(cache, key, eng, ENGINES_CACHED)
     return eng
 
 

@@ -104,7 +104,7 @@ def route_inputs(view) -> tuple:
     """The plain, hashable inputs of :func:`plan` for a view."""
     return (key, view.origin, view.destination, view.by, tuple(sorted(view.modes)),
             tuple(sorted(view.avoid_countries)), tuple(sorted(view.avoid)),
-            bool(view.include_planned), int(view.alternatives), float(view.teu))
+            bool(view.include_planned), int(view.alternatives), None if view.teu is None else float(view.teu))
 
 
 def route_legend(routes) -> list[Legend]:
@@ -215,7 +215,7 @@ if not modes:
 view = replace(state, origin=origin, destination=destination, by=by or "time",
                modes=tuple(m for m in MODES if m in modes), avoid_countries=tuple(sorted(avoid_c)),
                avoid=tuple(sorted(avoid_x)), include_planned=bool(planned), alternatives=int(k),
-               teu=round(float(teu), 2), **camera_state(state.page))
+               teu=None if teu is None else round(float(teu), 2), **camera_state(state.page))
 sync_url(view)
 share_panel(view, f"{names.get(origin, origin)} → {names.get(destination, destination)}")
 inputs = route_inputs(view)
@@ -241,7 +241,7 @@ t = best.totals
 st.caption(
     f"Countries {' > '.join(best.countries)} · corridors {md_escape(', '.join(best.corridors) or '-')}"
     f" · transit time range {t.time_h_min:,.0f}-{t.time_h_max:,.0f} h (ferry waits from none to a "
-    f"full sailing interval) · {teu:g} TEU."
+    f"full sailing interval) · {best.totals.teu:g} TEU."
     + (" **EST**: some legs use estimated figures (see the EST column and the sources)."
        if best.estimate else "")
 )

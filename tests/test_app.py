@@ -355,7 +355,7 @@ def test_hostile_query_params_fall_back_with_a_notice(use_data):
     no_raw(at, "<img", "<script>", "<svg", "<b>")
     assert at.metric  # the defaults still give a route
     assert at.number_input(key="planner_zoom").value is None  # zoom fell back to "fit"
-    assert at.number_input(key="teu").value == 1.0
+    assert at.number_input(key="teu").value is None  # the default: one container
     qp = dict(at.query_params)  # the URL is rewritten to the valid view
     assert not any(k in qp for k in ("whatever", "teu", "zoom", "lat", "by")), qp
 

@@ -32,7 +32,14 @@ from corridors.tables import (
     sources_table,
     totals_display,
 )
-from corridors.volumes import conflicts_table, default_year, pick_figures, volume_table, volume_years
+from corridors.volumes import (
+    conflicts_table,
+    default_year,
+    largest_figure,
+    pick_figures,
+    volume_table,
+    volume_years,
+)
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -91,6 +98,27 @@ def test_years_and_default_year(vol_net, tiny_net):
     assert default_year(vol_net.dataset.volumes, latest=2023) is None
     assert volume_years(tiny_net.dataset.volumes) == [] and default_year(tiny_net.dataset.volumes) is None
     assert pick_figures(vol_net.dataset.volumes, None) == {}
+
+
+def test_largest_figure_is_the_largest_chosen_one_of_any_year(vol_net, tiny_net):
+    vol = vol_net.dataset.volumes
+    # 2024 chooses 1.2 Mt (not the 2 Mt westbound or the 5 Mt forecast), 2025 chooses 0.9 Mt
+    assert largest_figure(vol) == 1_200_000
+    assert largest_figure(vol, kind="node") == 300_000
+    assert largest_figure(vol, metric="containers", unit="TEU") == 9000
+    assert largest_figure(tiny_net.dataset.volumes) == 0.0
+
+
+def test_pick_figures_reads_missing_values_as_the_frame_holds_them(vol_net):
+    vol = vol_net.dataset.volumes.copy()
+    vol.loc[vol["id"] == "t24_b", "value"] = float("nan")  # no value: not a figure
+    vol.loc[vol["id"] == "t24_a", "direction"] = None  # a missing direction is not "both"
+    figs = pick_figures(vol, 2024)
+    # the only both-directions figure left is the forecast: direction ranks before published/estimate
+    assert figs["test"].volume_id == "t24_fc" and figs["test"].estimate and figs["test"].others == 2
+    assert pick_figures(vol, 2024, subjects=["p1"]) == {}
+    assert set(pick_figures(vol, 2024, kind="node", subjects=["p1", "nowhere"])) == {"p1"}
+    assert vol_net.dataset.volumes.loc[vol_net.dataset.volumes["id"] == "t24_b", "value"].item() == 1_200_000
 
 
 def test_volume_table_and_conflicts_side_by_side(vol_net):
@@ -323,3 +351,103 @@ def test_hostile_names_stay_plain_text_in_tips(edit_features, tmp_path):
     tips = [r["tip"] for layer in spec["layers"] for r in layer["data"] if "tip" in r]
     assert any(evil in t for t in tips)  # shown as text through innerText, never parsed as HTML
     assert "html" not in json.dumps(deck._tooltip)
+
+
+def test_a_shared_deck_is_serialized_once_across_threads(vol_net, monkeypatch):
+    """The app caches decks for every session (each session's script runs in its own thread). A
+    second thread finishing the deck's JSON while a first one reads the deck's attributes must not
+    leak the memo into the first one's JSON."""
+    import threading
+    import time
+
+    from pydeck.bindings import json_tools
+
+    deck = overview_deck(vol_net.dataset, year=2024)
+    real = json_tools.default_serialize
+    first_inside = threading.Event()
+
+    def slow_first(o, *args, **kwargs):
+        if o is deck and threading.current_thread().name == "first" and not first_inside.is_set():
+            first_inside.set()
+            for _ in range(100):  # give the other thread up to 1 s to store its JSON
+                if "_compact_json" in deck.__dict__:
+                    break
+                time.sleep(0.01)
+        return real(o, *args, **kwargs)
+
+    monkeypatch.setattr(json_tools, "default_serialize", slow_first)
+    out: dict[str, str] = {}
+
+    def first() -> None:
+        out["first"] = deck.to_json()
+
+    def second() -> None:
+        first_inside.wait(5)
+        out["second"] = deck.to_json()
+
+    threads = [threading.Thread(target=first, name="first"), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "compactJson" not in out["first"] and out["first"] == out["second"]
+    assert json.loads(out["first"])["layers"]
+
+
+def test_with_view_copies_a_deck_with_another_camera(vol_net):
+    import pydeck as pdk
+
+    deck = overview_deck(vol_net.dataset, year=2024)
+    before = deck.to_json()
+    moved = deck.with_view(pdk.ViewState(latitude=41.5, longitude=52.25, zoom=5.5, pitch=20, bearing=0))
+    spec = json.loads(moved.to_json())
+    assert spec["initialViewState"]["zoom"] == 5.5 and spec["initialViewState"]["pitch"] == 20
+    assert spec["layers"] == json.loads(before)["layers"]
+    assert deck.to_json() == before and deck.initial_view_state.zoom != 5.5  # the original is unchanged
+
+
+def test_chart_spec_ignores_the_altair_globals_another_thread_switches(vol_net):
+    """Streamlit converts a chart for one session by switching Altair's global data transformer and
+    theme; a spec built by another session's thread meanwhile must still hold its own data."""
+    import threading
+    import time
+
+    import altair as alt
+
+    from corridors.charts import chart_spec, staircase_chart, staircase_frame
+
+    net = vol_net
+    frame = staircase_frame(net.routes("a", "d", k=2))
+    chart = staircase_chart(frame, y="hours", height=225)
+    reference = chart.to_dict()
+    assert chart_spec(chart) == reference and reference["datasets"]
+
+    def elsewhere(data, datasets):  # what Streamlit's transformer does: the data goes to its message
+        datasets["x"] = data
+        return {"name": "elsewhere"}
+
+    alt.data_transformers.register("corridors_test_elsewhere", elsewhere)
+    stop = threading.Event()
+
+    def other_session() -> None:
+        while not stop.is_set():
+            with alt.theme.enable("none"), alt.data_transformers.enable("corridors_test_elsewhere",
+                                                                         datasets={}):
+                time.sleep(0.002)
+            time.sleep(0.0005)
+
+    side = threading.Thread(target=other_session)
+    side.start()
+    plain_differed = 0
+    try:
+        for _ in range(40):
+            try:
+                plain_differed += chart.to_dict() != reference
+            except TypeError:  # the registry caught between two of its attributes
+                plain_differed += 1
+            assert chart_spec(chart) == reference
+    finally:
+        stop.set()
+        side.join()
+    assert plain_differed  # the other thread did interfere with a plain to_dict()
+    assert alt.data_transformers.active == "default" and chart.to_dict() == reference

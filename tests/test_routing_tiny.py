@@ -213,3 +213,45 @@ def test_avoided_countries_by_name_in_any_spelling(tiny):
         assert tiny.route("a", "c", avoid_countries=[name]).totals == by_code.totals, name
     with pytest.raises(InvalidQuery, match="unknown country 'Narnia'"):
         tiny.route("a", "c", avoid_countries=["Narnia"])
+def test_engine_memo_is_safe_across_threads_and_keeps_its_size(tiny_dir, monkeypatch):
+    """The app's sessions route on one shared network from their own threads: evicting the oldest
+    engine must not race (it raised KeyError / "dictionary changed size during iteration") and the
+    memo stays within its size, also when an engine is derived from a base engine."""
+    import sys
+    import threading
+
+    import corridors.routing as R
+    from corridors.network import load_network
+
+    net = load_network(tiny_dir, cache=False)
+    monkeypatch.setattr(R, "ENGINES_CACHED", 2)
+    opts = [R.Options(by=by, avoid=frozenset(av)) for by in ("time", "cost", "distance")
+            for av in ([], ["p1"], ["p2"], ["xr"], ["p1", "p2"])]
+    for o in opts:  # one thread: a derived engine and its base are both kept, still within the size
+        R.engine(net, o, base=R.Options(by=o.by))
+        assert len(net.__dict__["_engines"]) <= 2
+    errors: list[str] = []
+    start = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        start.wait()
+        for j in range(200):
+            o = opts[(i * 7 + j) % len(opts)]
+            try:
+                eng = R.engine(net, o, base=R.Options(by=o.by) if o.avoid and j % 2 else None)
+                assert eng.opts == o.engine_key()
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+                errors.append(repr(exc))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    assert len(net.__dict__["_engines"]) <= 2

@@ -39,6 +39,21 @@ def _writer(path: str, tour_id: int, who: str, n: int) -> None:
         store.add_step(tour_id, f"{who}-{i}", {"step": str(i)})
 
 
+def test_names_lists_tours_without_reading_their_steps(tmp_path):
+    store = TourStore(tmp_path / "t.sqlite3")
+    assert store.names() == []  # no database yet
+    a = store.create("First")
+    b = store.create("Second")
+    store.add_step(b.id, "One", VIEW)
+    assert store.names() == [(t.id, t.name) for t in store.tours()] == [(a.id, "First"), (b.id, "Second")]
+    with sqlite3.connect(tmp_path / "t.sqlite3") as con:  # a step whose view is not JSON
+        con.execute("UPDATE steps SET view = 'not json' WHERE tour_id = ?", (b.id,))
+    assert store.names() == [(a.id, "First"), (b.id, "Second")]
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()  # a database file without the tables
+    assert TourStore(empty).names() == []
+
+
 def test_two_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "t.sqlite3"
     tour = TourStore(path).create("shared")
