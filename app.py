@@ -1,7 +1,11 @@
-"""Streamlit entry point: page config, navigation over pages/, the shared sidebar notice.
+"""Streamlit entry point: page config, navigation over app_pages/, the shared sidebar notice.
 
 Run with ``streamlit run app.py``; ``CORRIDORS_GEODATA=path`` shows another dataset in the same schema
 and ``CORRIDORS_TOURS_DB=path`` another tour database.
+
+The pages live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder next to the
+entry point as a legacy multipage app until some session has run ``st.navigation``, so the first visit
+to ``/planner`` on a fresh server would run the page without this router.
 
 Links: every page keeps its view in the URL (``corridors.share`` is the format and the validator).
 ``present=1`` turns any view into presenter mode (no navigation or sidebar); ``tour=ID&step=N``
@@ -10,21 +14,24 @@ opens step N of a saved tour (its page and view), and the presenter's Previous/N
 
 import streamlit as st
 
-from pages._common import geodata_dir, md_escape, query_dict, tour_target
+from app_pages._data import geodata_dir
+from app_pages._sharing import tour_target
+from app_pages._text import md_escape
+from app_pages._urlstate import query_dict
 
 st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:",
                    layout="wide")
 
 PAGES = {
-    "overview": st.Page("pages/overview.py", title="Corridor overview", icon=":material/map:",
+    "overview": st.Page("app_pages/overview.py", title="Corridor overview", icon=":material/map:",
                         url_path="overview", default=True),
-    "planner": st.Page("pages/planner.py", title="Route planner", icon=":material/route:",
+    "planner": st.Page("app_pages/planner.py", title="Route planner", icon=":material/route:",
                        url_path="planner"),
-    "volumes": st.Page("pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
+    "volumes": st.Page("app_pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
                        url_path="volumes"),
-    "sources": st.Page("pages/sources.py", title="Data and sources", icon=":material/menu_book:",
+    "sources": st.Page("app_pages/sources.py", title="Data and sources", icon=":material/menu_book:",
                        url_path="sources"),
-    "tours": st.Page("pages/tours.py", title="Tours", icon=":material/slideshow:", url_path="tours"),
+    "tours": st.Page("app_pages/tours.py", title="Tours", icon=":material/slideshow:", url_path="tours"),
 }
 params = query_dict()
 present = params.get("present", [""])[-1].lower() in ("1", "true", "yes", "on")

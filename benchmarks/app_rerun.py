@@ -39,7 +39,7 @@ def main() -> int:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     t0 = time.perf_counter()
     at.run()
-    at.switch_page("pages/planner.py").run()
+    at.switch_page("app_pages/planner.py").run()
     cold = (time.perf_counter() - t0) * 1000
     if at.exception:
         print(at.exception[0].value, file=sys.stderr)

@@ -20,7 +20,7 @@ from corridors.tables import CLI_TOTALS_FORMAT, totals_display
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/planner.py", "pages/volumes.py", "pages/sources.py"]
+PAGES = ["app_pages/overview.py", "app_pages/planner.py", "app_pages/volumes.py", "app_pages/sources.py"]
 EVIL = "<img src=x onerror=alert(1)>"
 MAX_PAGE_BYTES = 400_000
 
@@ -43,11 +43,15 @@ def use_data(monkeypatch: pytest.MonkeyPatch):
     return use
 
 
-def run(page: str = "pages/overview.py", params: dict | None = None) -> AppTest:
+def run(page: str = "app_pages/overview.py", params: dict | None = None, *,
+        open_: tuple[str, ...] = ()) -> AppTest:
+    """Run a page as a link opens it; ``open_`` names lazy expanders to open (their widget keys)."""
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in (params or {}).items():
         at.query_params[k] = v
-    if page != "pages/overview.py":  # open that page's URL directly, as a link does
+    for k in open_:
+        at.session_state[k] = True
+    if page != "app_pages/overview.py":  # open that page's URL directly, as a link does
         at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -146,10 +150,10 @@ def test_overview_deck_spec(use_data):
     deck = decks(at)[0]
     assert deck.proto.id and json.loads(deck.proto.tooltip) == {"text": "{tip}"}
     layers = layers_of(deck)
-    assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
+    assert list(layers) == ["links", "crossings", "nodes", "labels"]
     net = load_network()
     links = net.dataset.links
-    link_rows = layers["links"]["data"] + layers["links_planned"]["data"]
+    link_rows = layers["links"]["data"]
     assert {r["id"] for r in link_rows} == set(links["id"])
     assert all(isinstance(r["width"], int | float) and r["width"] > 0 for r in link_rows)
     assert layers["links"]["getWidth"] == "@@=width"
@@ -190,7 +194,7 @@ def _number(text: str) -> float:
 
 @shipped
 def test_planner_totals_equal_library_and_cli(use_data):
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py")
     assert at.selectbox(key="origin").value == "altynkol"
     assert at.selectbox(key="destination").value == "poti"
     shown = {m.label: m.value for m in at.metric}
@@ -224,19 +228,21 @@ def test_planner_totals_equal_library_and_cli(use_data):
 
 @shipped
 def test_planner_downloads_equal_cli_output(use_data):
-    from pages._common import dataset_key, route_file
+    from app_pages._data import dataset_key, route_file
+    from corridors.share import ViewState, route_request
 
-    inputs = (dataset_key(), "altynkol", "poti", "time", ("rail", "road", "sea"), (), (), False, 3, 1.0)
+    # the request the planner builds from its default view (three routes)
+    request = route_request(ViewState(page="planner", origin="altynkol", destination="poti"))
     for fmt in ("json", "csv", "geojson", "table"):
         cli = subprocess.run(
             [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--alternatives", "3",
              "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        assert route_file(*inputs, fmt) == cli, fmt
+        assert route_file(dataset_key(), request, fmt) == cli, fmt
 
 
 @shipped
 def test_planner_reruns_on_widget_changes(use_data):
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py")
     before = {m.label: m.value for m in at.metric}
     at.number_input(key="teu").set_value(2.0).run()
     after = {m.label: m.value for m in at.metric}
@@ -257,7 +263,7 @@ def test_planner_opens_the_cli_link(use_data):
          "--alternatives", "2", "--teu", "2", "--link"],
         capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
     params = dict(parse_qsl(urlsplit(link).query))
-    at = run("pages/planner.py", params=params)
+    at = run("app_pages/planner.py", params=params)
     assert at.selectbox(key="origin").value == "altynkol"
     assert at.segmented_control(key="by").value == "cost"
     assert at.number_input(key="alternatives").value == 2 and at.number_input(key="teu").value == 2
@@ -268,7 +274,7 @@ def test_planner_opens_the_cli_link(use_data):
 
 @shipped
 def test_planner_no_route_says_which_constraint_blocks(use_data):
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py")
     at.pills(key="modes").set_value(["sea"]).run()
     assert not at.exception
     msg = " ".join(e.value for e in at.error)
@@ -278,13 +284,13 @@ def test_planner_no_route_says_which_constraint_blocks(use_data):
 
 def test_planner_on_tiny_and_place_typed_by_alias(use_data):
     use_data(ROOT / "tests" / "data" / "tiny")
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py")
     assert at.selectbox(key="origin").value == "a"  # no altynkol here: the first hub
     # any spelling typed into the box (here from a link) is resolved by the library's place search
-    at = run("pages/planner.py", params={"origin": "Альфа", "destination": "Delta (AZ)"})
+    at = run("app_pages/planner.py", params={"origin": "Альфа", "destination": "Delta (AZ)"})
     assert not at.warning and at.metric
     assert at.subheader[0].value.startswith("Alpha → Delta")
-    at = run("pages/planner.py", params={"origin": "alpha", "destination": "a"})
+    at = run("app_pages/planner.py", params={"origin": "alpha", "destination": "a"})
     assert "same as the origin" in " ".join(w.value for w in at.warning)
 
 
@@ -346,7 +352,7 @@ def test_hostile_query_params_fall_back_with_a_notice(use_data):
     assert at.pills(key="mode").value == ["rail"]  # the valid item survives
     assert at.toggle(key="labels").value is True and at.multiselect(key="corridor").value == []
     no_raw(at, "<script>", "<i>")
-    at = run("pages/planner.py", params=HOSTILE_PLANNER)
+    at = run("app_pages/planner.py", params=HOSTILE_PLANNER, open_=("planner_camera",))
     warned = " ".join(w.value for w in at.warning).replace("\\", "")
     for k in ("origin", "destination", "teu", "alternatives", "zoom", "lat", "lon", "by",
               "avoid_countries", "modes", "pitch", "whatever", "present"):
@@ -365,7 +371,7 @@ def test_invalid_dataset_shows_its_problems_not_a_traceback(use_data, tiny_copy)
     use_data(tiny_copy)
     at = run()
     assert any("invalid" in e.value for e in at.error)
-    at = run("pages/sources.py")
+    at = run("app_pages/sources.py")
     assert any("problem" in e.value for e in at.error)
     problems = table(at, "problem")
     assert problems["problem"].str.contains("links.geojson").any()
@@ -384,7 +390,7 @@ def tours_db(tmp_path, monkeypatch):
 
 @shipped
 def test_planner_view_round_trips_through_the_url(use_data, tours_db):
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py", open_=("planner_camera",))
     at.segmented_control(key="by").set_value("cost").run()
     at.pills(key="modes").set_value(["rail", "sea"]).run()
     at.multiselect(key="avoid_countries").set_value(["TM"]).run()
@@ -397,9 +403,17 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
     shown = {m.label: m.value for m in at.metric}
     spec = json.loads(decks(at)[0].proto.json)["initialViewState"]
     assert spec["zoom"] == 5.5 and spec["latitude"] == 41.25
+    # closing the (lazy) camera controls drops their widgets, never the view: twice, as the
+    # first run without them still holds their values and the second starts from the link
+    for _ in range(2):
+        at.session_state["planner_camera"] = False
+        at.run()
+        assert not [w for w in at.number_input if w.key == "planner_zoom"]
+        assert dict(at.query_params) == qp
+        assert json.loads(decks(at)[0].proto.json)["initialViewState"] == spec
     link = next(c.value for c in at.code)
     assert link.endswith("/planner?" + "&".join(f"{k}={v}" for k, v in qp.items()).replace(",", "%2C"))
-    again = run("pages/planner.py", params=qp)  # a fresh session opens the link
+    again = run("app_pages/planner.py", params=qp)  # a fresh session opens the link
     assert not again.warning
     assert {m.label: m.value for m in again.metric} == shown
     assert json.loads(decks(again)[0].proto.json)["initialViewState"] == spec
@@ -409,7 +423,7 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
 
 @shipped
 def test_overview_view_round_trips_and_keeps_the_selection(use_data, tours_db):
-    at = run("pages/overview.py", params={"corridors": "middle_corridor,cku", "labels": "0",
+    at = run("app_pages/overview.py", params={"corridors": "middle_corridor,cku", "labels": "0",
                                           "selected": "alat", "zoom": "4", "statuses": "operational"})
     assert not any("link" in w.value for w in at.warning)
     assert at.multiselect(key="corridor").value == ["middle_corridor", "cku"]
@@ -421,7 +435,7 @@ def test_overview_view_round_trips_and_keeps_the_selection(use_data, tours_db):
 
 @shipped
 def test_presenter_mode_has_no_widgets(use_data, tours_db):
-    at = run("pages/planner.py", params={"present": "1", "by": "cost"})
+    at = run("app_pages/planner.py", params={"present": "1", "by": "cost"})
     assert not at.selectbox and not at.number_input and not at.multiselect
     assert at.title[0].value.startswith("Altynkol → Poti")
     assert any(m.allow_html and m.value.startswith("<style>") for m in at.markdown)
@@ -430,7 +444,7 @@ def test_presenter_mode_has_no_widgets(use_data, tours_db):
     assert f"{best.totals.cost_usd:,.0f} USD" in caption and f"{best.totals.distance_km:,.0f} km" in caption
     assert [b.key for b in at.button] == ["present_off"]
     assert len(decks(at)) == 1
-    at = run("pages/overview.py", params={"present": "1"})
+    at = run("app_pages/overview.py", params={"present": "1"})
     assert not at.multiselect and not at.pills and len(decks(at)) == 1
     assert at.title[0].value.startswith("Freight corridors")
 
@@ -439,15 +453,18 @@ def test_presenter_mode_has_no_widgets(use_data, tours_db):
 def test_tour_pages_create_step_and_present(use_data, tours_db):
     from corridors.tours import TourStore
 
-    at = run("pages/tours.py")
+    at = run("app_pages/tours.py")
     assert any("No tours yet" in i.value for i in at.info)
     at.text_input(key="create_name").input("Briefing").run()
     at.button(key="create_tour").click().run()
     store = TourStore(tours_db)
     (tour,) = store.tours()
     assert tour.name == "Briefing"
-    # add the current planner view from the sidebar form
-    at = run("pages/planner.py", params={"by": "cost", "zoom": "5"})
+    # add the current planner view from the sidebar form (a lazy expander: opened first)
+    at = run("app_pages/planner.py", params={"by": "cost", "zoom": "5"})
+    assert "tour_pick" not in [w.key for w in at.selectbox]  # closed: the form is not built
+    at.session_state["tour_form"] = True
+    at.run()
     assert at.selectbox(key="tour_pick").value == tour.id
     at.button(key="tour_add").click().run()
     assert any("step 1" in s.value for s in at.success)
@@ -456,7 +473,7 @@ def test_tour_pages_create_step_and_present(use_data, tours_db):
                          "zoom": "5"}
     store.add_step(tour.id, "Overview", {"page": "overview", "zoom": "3"})
     # a tour link goes to the step's page and view, in presenter mode
-    at = run("pages/overview.py", params={"tour": str(tour.id), "step": "1", "present": "1"})
+    at = run("app_pages/overview.py", params={"tour": str(tour.id), "step": "1", "present": "1"})
     assert at.title[0].value.startswith("Altynkol → Poti")
     assert dict(at.query_params) == {"origin": "altynkol", "destination": "poti", "by": "cost",
                                      "zoom": "5", "tour": str(tour.id), "step": "1", "present": "1"}
@@ -466,7 +483,7 @@ def test_tour_pages_create_step_and_present(use_data, tours_db):
     assert dict(at.query_params)["step"] == "2"
     assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3
     # the tours page lists the steps; moving one reorders them
-    at = run("pages/tours.py")
+    at = run("app_pages/tours.py")
     assert any("Altynkol" in m.value for m in at.markdown)
     at.button(key=f"down_{step.id}").click().run()
     assert [s.title for s in store.get(tour.id).steps][0] == "Overview"
@@ -475,11 +492,13 @@ def test_tour_pages_create_step_and_present(use_data, tours_db):
 def test_broken_tour_database_gives_a_notice_and_the_app_works(use_data, tours_db):
     use_data(ROOT / "tests" / "data" / "tiny")
     tours_db.write_bytes(b"this is not a database" * 100)
-    at = run("pages/tours.py")
+    at = run("app_pages/tours.py")
     assert any("corrupted" in w.value for w in at.warning)
-    at = run("pages/planner.py")
+    at = run("app_pages/planner.py")
+    assert at.metric and not at.warning  # the tour form (and its database) is lazy
+    at = run("app_pages/planner.py", open_=("tour_form",))
     assert at.metric and any("Tours are unavailable" in w.value for w in at.warning)
-    at = run("pages/overview.py", params={"tour": "1", "step": "2", "present": "1"})
+    at = run("app_pages/overview.py", params={"tour": "1", "step": "2", "present": "1"})
     assert not at.exception and decks(at)
     assert any("unavailable" in w.value for w in at.warning)
 
@@ -491,8 +510,8 @@ def test_hostile_tour_strings_are_escaped(use_data, tours_db):
     store = TourStore(tours_db)
     t = store.create(EVIL)
     store.add_step(t.id, EVIL, {"page": "overview", "zoom": EVIL}, note=EVIL)
-    for page, params in (("pages/tours.py", {}),
-                         ("pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"})):
+    for page, params in (("app_pages/tours.py", {}),
+                         ("app_pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"})):
         at = run(page, params=params)
         for text in texts(at):
             if not text.startswith("<style>"):  # presenter mode's fixed style
@@ -501,18 +520,21 @@ def test_hostile_tour_strings_are_escaped(use_data, tours_db):
 
 @shipped
 def test_planner_downloads_with_options_equal_cli_output(use_data, tours_db):
-    from pages._common import dataset_key, route_file
+    from app_pages._data import dataset_key, route_file
+    from corridors.share import ViewState, route_request
 
-    inputs = (dataset_key(), "altynkol", "poti", "cost", ("rail", "sea"), ("TM",), (), False, 2, 2.0)
+    request = route_request(ViewState(page="planner", origin="altynkol", destination="poti", by="cost",
+                                      modes=("rail", "sea"), avoid_countries=("TM",), alternatives=2,
+                                      teu=2.0))
     for fmt in ("json", "csv", "geojson"):
         cli = subprocess.run(
             [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--by", "cost",
              "--modes", "rail,sea", "--avoid-country", "TM", "--teu", "2", "--alternatives", "2",
              "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        assert route_file(*inputs, fmt) == cli, fmt
-    at = run("pages/planner.py")
+        assert route_file(dataset_key(), request, fmt) == cli, fmt
+    at = run("app_pages/planner.py")
     assert {b.key for b in at.download_button} >= {"export_html", "export_png"}
-    at = run("pages/overview.py")
+    at = run("app_pages/overview.py")
     assert {b.key for b in at.download_button} >= {"export_html", "export_png"}
 
 
@@ -531,6 +553,8 @@ def test_tour_steps_on_the_same_page_move_the_camera(use_data, tours_db):
     assert (view["zoom"], view["latitude"], view["longitude"]) == (6, 40, 50)
     at.button(key="present_off").click().run()  # exit: the normal page at the same view
     assert at.multiselect(key="corridor") is not None and "present" not in dict(at.query_params)
+    at.session_state["overview_camera"] = True  # open the (lazy) camera controls
+    at.run()
     assert at.number_input(key="overview_zoom").value == 6
     at = run(params={"tour": str(t.id), "step": "1", "present": "1"})  # the same link again
     assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3

@@ -303,7 +303,12 @@ def settled_map(page, index: int = 0) -> bytes:
 
 
 def copied_link(page) -> str:
-    return page.get_by_test_id("stSidebar").get_by_test_id("stCode").first.inner_text().strip()
+    """The link in the sidebar's "Link to this view" popover (opened, read, closed again)."""
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Link to this view").click()
+    code = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode").first
+    link = code.inner_text().strip()
+    page.keyboard.press("Escape")
+    return link
 
 
 def test_copied_link_reopens_the_same_view(browser, page, server):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from corridors.charts import legend_chart, staircase, staircase_chart, staircase_frame, volumes_chart
+from corridors.charts import legend_svg, staircase, staircase_chart, staircase_frame, volumes_chart
 from corridors.mapview import (
     LAYER_IDS,
     CompactDeck,
@@ -115,15 +116,19 @@ def test_overview_deck_layers_ids_tooltip_and_width_column(vol_net):
     deck = overview_deck(ds, year=2024)
     spec = json.loads(deck.to_json())
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
+    assert list(layers) == ["links", "crossings", "nodes", "labels"]
     assert set(LAYER_IDS) <= set(layers)
-    for lid in ("links", "links_planned"):
-        assert layers[lid]["@@type"] == "PathLayer"
-        assert layers[lid]["getWidth"] == "@@=width" and layers[lid]["widthUnits"] == "meters"
-        assert layers[lid]["widthMinPixels"] >= 1
-        assert all(set(r) >= {"id", "tip", "path", "color", "width"} for r in layers[lid]["data"])
-    assert layers["links_planned"]["extensions"][0]["@@type"] == "PathStyleExtension"
-    assert [r["id"] for r in layers["links_planned"]["data"]] == ["b_c_planned"]
+    links = layers["links"]
+    assert links["@@type"] == "PathLayer"
+    assert links["getWidth"] == "@@=width" and links["widthUnits"] == "meters"
+    assert links["widthMinPixels"] >= 1
+    assert all(set(r) >= {"id", "tip", "path", "color", "width", "dash"} for r in links["data"])
+    # one layer for every status: dashes per row, solid ones first (dashed lines draw on top)
+    assert links["extensions"][0]["@@type"] == "PathStyleExtension" and links["getDashArray"] == "@@=dash"
+    dashed = [r for r in links["data"] if r["dash"] != [0, 0]]
+    assert [r["id"] for r in dashed] == ["b_c_planned"] and links["data"][-1]["id"] == "b_c_planned"
+    frame = map_frame(ds)
+    assert dashed[0]["width"] >= round(2 * frame.m_per_px)  # at least 2 px at the initial zoom
     assert {r["id"] for r in layers["crossings"]["data"]} == {"x_rail", "x_road", "x_land"}
     assert layers["nodes"]["radiusUnits"] == "meters"
     assert deck._tooltip == {"text": "{tip}"}  # innerText: data can never become markup
@@ -168,7 +173,27 @@ def test_legend_says_no_volume_data(vol_net, tiny_net):
     assert any(r["label"].endswith("1.2 Mt") for r in rows)
     widths = [r["width"] for r in rows if r["group"].startswith("Freight")]
     assert widths[-1] < min(widths[:-1])
-    assert legend_chart(rows).to_dict()  # a valid Vega-Lite spec
+    svg = legend_svg(rows)
+    doc = ET.fromstring(svg)  # well-formed SVG, one text per heading and per row
+    texts = [t.text for t in doc.iter("{http://www.w3.org/2000/svg}text")]
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    assert texts == [x for g in groups for x in [g] + [r["label"] for r in rows if r["group"] == g]]
+    lines = list(doc.iter("{http://www.w3.org/2000/svg}line"))
+    assert len(lines) == sum(r["mark"] != "dot" for r in rows)
+    assert [float(x.get("stroke-width")) for x in lines] == [
+        pytest.approx(r["width"], abs=0.01) for r in rows if r["mark"] != "dot"]
+    dashes = [x.get("stroke-dasharray") for x in lines if x.get("stroke-dasharray")]
+    assert len(dashes) == 2  # under construction (dashed) and planned (dotted)
+
+
+def test_legend_svg_escapes_names():
+    rows = [{"group": "Corridor <b>", "label": '<img src=x onerror="alert(1)"> & co', "color": "#123456",
+             "width": 4, "mark": "line"}]
+    svg = legend_svg(rows)
+    assert "<img" not in svg and "<b>" not in svg
+    doc = ET.fromstring(svg)
+    assert [t.text for t in doc.iter("{http://www.w3.org/2000/svg}text")] == [
+        "Corridor <b>", '<img src=x onerror="alert(1)"> & co']
 
 
 def test_map_frame_fits_the_dataset(tiny_net):

@@ -6,21 +6,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages._data import DATA_FILES, dataset_key, download_file, network_or_stop, problems
+from app_pages._sharing import share_panel
+from app_pages._text import md_escape
+from app_pages._urlstate import sync_url, url_view
 from corridors.tables import dataset_summary, sources_table
-from pages._common import (
-    DATA_FILES,
-    dataset_key,
-    download_file,
-    ensure_router,
-    md_escape,
-    network_or_stop,
-    problems,
-    share_panel,
-    sync_url,
-    url_view,
-)
-
-ensure_router()
 
 key = dataset_key()
 path = Path(key[0])
@@ -74,9 +64,12 @@ st.dataframe(src, hide_index=True, width="stretch", key="sources_table",
              column_config={"title": st.column_config.TextColumn(width="large"),
                             "url": st.column_config.LinkColumn("url", width="medium")})
 
-with st.expander("Cost-model parameters (parameters.csv)"):
-    par = ds.parameters.copy()
-    if len(par):
-        par["source"] = par["source"].map(lambda s: "; ".join(s))
-        par["estimate"] = par["estimate"].map(lambda e: "EST" if e else "")
-    st.dataframe(par, hide_index=True, width="stretch", key="parameters_table")
+params_box = st.expander("Cost-model parameters (parameters.csv)", key="parameters_open",
+                         on_change="rerun")
+if params_box.open:  # a lazy expander: the table is built only while it is open
+    with params_box:
+        par = ds.parameters.copy()
+        if len(par):
+            par["source"] = par["source"].map(lambda s: "; ".join(s))
+            par["estimate"] = par["estimate"].map(lambda e: "EST" if e else "")
+        st.dataframe(par, hide_index=True, width="stretch", key="parameters_table")

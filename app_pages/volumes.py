@@ -4,6 +4,11 @@ from dataclasses import replace
 
 import streamlit as st
 
+from app_pages._camera import camera_inputs, camera_state, with_camera
+from app_pages._data import cached_volumes_deck, dataset_key, network_or_stop
+from app_pages._sharing import PRESENTER_CSS, presenter_bar, share_panel
+from app_pages._text import md_escape
+from app_pages._urlstate import seed, sync_url, url_view
 from corridors.charts import volumes_chart
 from corridors.mapview import map_frame
 from corridors.volumes import (
@@ -14,24 +19,6 @@ from corridors.volumes import (
     volume_table,
     volume_years,
 )
-from pages._common import (
-    PRESENTER_CSS,
-    cached_volumes_deck,
-    camera_inputs,
-    camera_state,
-    dataset_key,
-    ensure_router,
-    md_escape,
-    network_or_stop,
-    presenter_bar,
-    seed,
-    share_panel,
-    sync_url,
-    url_view,
-    with_camera,
-)
-
-ensure_router()
 
 net = network_or_stop()
 ds = net.dataset
@@ -164,7 +151,6 @@ view = replace(state, kind=None if kind == kinds[0] else kind,
                subjects=tuple(picked), year=None if map_year == map_year0 else map_year,
                **camera_state(state.page))
 sync_url(view)
-share_panel(view, f"Freight volumes, {map_year}")
 m1, m2 = st.columns([2.2, 1])
 with m1:
     map_panel(view, 520)
@@ -175,3 +161,4 @@ with m2:
 st.caption(f"Line width: corridor freight in tonnes ({SELECTION_RULE}); thin lines have no "
            "figure for this year. Blue circles: freight handled at a place (port, border station) "
            "in tonnes, area by the square root; the same rule picks one figure per place.")
+share_panel(view, f"Freight volumes, {map_year}")  # last: the sidebar shows it in the same place

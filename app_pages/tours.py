@@ -9,22 +9,14 @@ from dataclasses import replace
 
 import streamlit as st
 
+from app_pages._sharing import app_base, share_panel, tour_store
+from app_pages._text import md_escape
+from app_pages._urlstate import sync_url, url_view
 from corridors.share import ViewState
 from corridors.tours import MAX_IMPORT_BYTES, TourImportError, TourStoreError
-from pages._common import (
-    app_base,
-    ensure_router,
-    md_escape,
-    share_panel,
-    sync_url,
-    tour_store,
-    url_view,
-)
 
-ensure_router()
-
-PAGE_FILES = {"overview": "pages/overview.py", "planner": "pages/planner.py",
-              "volumes": "pages/volumes.py", "sources": "pages/sources.py"}
+PAGE_FILES = {"overview": "app_pages/overview.py", "planner": "app_pages/planner.py",
+              "volumes": "app_pages/volumes.py", "sources": "app_pages/sources.py"}
 PAGE_TITLES = {"overview": "Corridor overview", "planner": "Route planner",
                "volumes": "Freight volumes", "sources": "Data and sources"}
 
@@ -97,7 +89,7 @@ else:
     st.code(present_link, language=None)
     a, b, c, d = st.columns([1.2, 1.2, 2.4, 1.2], vertical_alignment="bottom")
     if tour.steps:
-        a.page_link("pages/overview.py", label="Present", icon=":material/slideshow:",
+        a.page_link("app_pages/overview.py", label="Present", icon=":material/slideshow:",
                     query_params={"tour": str(tour.id), "step": "1", "present": "1"})
     b.download_button("Export JSON", tour.to_json(), file_name=f"tour_{tour.id}.json",
                       mime="application/json", key="export_tour", on_click="ignore",
@@ -122,7 +114,7 @@ else:
                 h.caption(md_escape(s.note))
             o.page_link(PAGE_FILES[page], label="Open", icon=":material/open_in_new:",
                         query_params=query)
-            p.page_link("pages/overview.py", label="Present", icon=":material/slideshow:",
+            p.page_link("app_pages/overview.py", label="Present", icon=":material/slideshow:",
                         query_params={"tour": str(tour.id), "step": str(s.position), "present": "1"})
             u.button("", key=f"up_{s.id}", icon=":material/arrow_upward:", help="Move up",
                      disabled=s.position == 1, on_click=attempt,

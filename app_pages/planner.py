@@ -6,35 +6,27 @@ from functools import partial
 
 import streamlit as st
 
+from app_pages._camera import camera_inputs, camera_state, with_camera
+from app_pages._data import (
+    dataset_key,
+    network_or_stop,
+    plan,
+    planner_choices,
+    planner_deck,
+    route_file,
+    staircase_specs,
+)
+from app_pages._exports import export_buttons
+from app_pages._sharing import PRESENTER_CSS, presenter_bar, share_panel
+from app_pages._text import md_escape
+from app_pages._urlstate import seed, sync_url, url_view
 from corridors.costs import OBJECTIVES
 from corridors.data import MODES
 from corridors.export import Legend
 from corridors.mapview import CROSSING_COLOR, NODE_STYLE, ROUTE_COLORS, route_frame
 from corridors.places import PlaceNotFound
+from corridors.share import route_request
 from corridors.tables import comparison_table, leg_table, route_sources, totals_display
-from pages._common import (
-    PRESENTER_CSS,
-    camera_inputs,
-    camera_state,
-    dataset_key,
-    ensure_router,
-    export_buttons,
-    md_escape,
-    network_or_stop,
-    plan,
-    planner_choices,
-    planner_deck,
-    presenter_bar,
-    route_file,
-    seed,
-    share_panel,
-    staircase_specs,
-    sync_url,
-    url_view,
-    with_camera,
-)
-
-ensure_router()
 
 net = network_or_stop()
 ds = net.dataset
@@ -46,7 +38,7 @@ place_ids = list(choices.place_labels)
 crossing_ids = list(choices.crossing_labels)
 countries = list(choices.countries)
 names = choices.names
-link_ids = [str(i) for i in ds.links["id"]]
+link_ids = list(choices.link_ids)
 
 
 def default_place(preferred: str, fallback_index: int) -> str:
@@ -100,13 +92,6 @@ def normalize_place(widget: str) -> None:
             st.session_state[widget] = net.place(value).id
 
 
-def route_inputs(view) -> tuple:
-    """The plain, hashable inputs of :func:`plan` for a view."""
-    return (key, view.origin, view.destination, view.by, tuple(sorted(view.modes)),
-            tuple(sorted(view.avoid_countries)), tuple(sorted(view.avoid)),
-            bool(view.include_planned), int(view.alternatives), float(view.teu))
-
-
 def route_legend(routes) -> list[Legend]:
     """Legend entries of the planner map (also used by the exports)."""
     out = [Legend(f"Route {i}{' (best)' if i == 1 else ''}: {r.summary()}", ROUTE_COLORS[(i - 1)
@@ -129,8 +114,8 @@ MD_COLORS = ("red", "blue", "green", "violet", "orange")
 # ---- presenter mode: the map full screen, a large title, the legend, totals as the caption ----
 if state.present:
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)  # a fixed style: no data in it
-    inputs = route_inputs(state)
-    result = plan(*inputs)
+    request = route_request(state)  # the one query value (the CLI and links build the same)
+    result = plan(key, request)
     if not result.routes:
         st.title("Route planner")
         st.warning(f"No route for this view. {md_escape(result.message)}")
@@ -146,8 +131,8 @@ if state.present:
             f = route_frame(result.routes, width_px=980, height_px=640)
             cam = replace(state, lat=round(f.latitude, 4), lon=round(f.longitude, 4),
                           zoom=round(f.zoom, 2))
-        st.pydeck_chart(with_camera(planner_deck(*inputs), cam, inputs), key="present_map",
-                        height=700)
+        st.pydeck_chart(with_camera(planner_deck(key, request), cam, (key, request)),
+                        key="present_map", height=700)
     with lg:
         st.markdown("**Legend**")
         for i, r in enumerate(result.routes, start=1):
@@ -217,15 +202,22 @@ view = replace(state, origin=origin, destination=destination, by=by or "time",
                avoid=tuple(sorted(avoid_x)), include_planned=bool(planned), alternatives=int(k),
                teu=round(float(teu), 2), **camera_state(state.page))
 sync_url(view)
-share_panel(view, f"{names.get(origin, origin)} → {names.get(destination, destination)}")
-inputs = route_inputs(view)
-result = plan(*inputs)
+request = route_request(view)  # the one query value (the CLI and links build the same)
+result = plan(key, request)
+
+
+def sidebar() -> None:
+    """The share panel; called last (it shows in the sidebar whatever the order)."""
+    share_panel(view, f"{names.get(origin, origin)} → {names.get(destination, destination)}")
+
 
 if result.error == "no_route":
     st.error(f"**No route.** {md_escape(result.message)}", icon=":material/block:")
+    sidebar()
     st.stop()
 if result.error:
     st.warning(f"**Check the query.** {md_escape(result.message)}")
+    sidebar()
     st.stop()
 
 routes = result.routes
@@ -249,7 +241,7 @@ st.caption(
 # ---- map and staircase --------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    deck = with_camera(planner_deck(*inputs), view, inputs)
+    deck = with_camera(planner_deck(key, request), view, (key, request))
     st.pydeck_chart(deck, key="planner_map", height=520)
     st.caption("Best route in red, alternatives in blue, green, purple; red dots are border "
                "crossings, purple dots transfers and gauge changes.")
@@ -257,7 +249,7 @@ with left:
                    subtitle=f"Best by {by}: {totals_line(best)}", legend=route_legend(routes),
                    stem=f"map_{origin}_{destination}")
 with right:
-    spec_time, spec_cost = staircase_specs(*inputs)
+    spec_time, spec_cost = staircase_specs(key, request)
     st.vega_lite_chart(spec=spec_time, key="stairs_time", width="stretch")
     st.vega_lite_chart(spec=spec_cost, key="stairs_cost", width="stretch")
     st.caption("Time/cost-distance (UN ESCAP method): vertical steps are border dwell, "
@@ -289,10 +281,12 @@ if len(routes) > 1:
     st.subheader("Alternatives side by side")
     st.dataframe(comparison_table(routes), width="stretch", key="compare_table")
 
-with st.expander("Sources of these routes"):
-    st.dataframe(route_sources(ds, routes), hide_index=True, width="stretch",
-                 column_order=["id", "title", "url", "publisher", "date", "flag", "note"],
-                 column_config={"url": st.column_config.LinkColumn("url")})
+sources = st.expander("Sources of these routes", key="route_sources_open", on_change="rerun")
+if sources.open:  # a lazy expander: the table is built only while it is open
+    with sources:
+        st.dataframe(route_sources(ds, routes), hide_index=True, width="stretch",
+                     column_order=["id", "title", "url", "publisher", "date", "flag", "note"],
+                     column_config={"url": st.column_config.LinkColumn("url")})
 
 st.markdown("**Download** (the same files as `corridors route … --format …`)")
 dl = st.columns(4)
@@ -300,6 +294,7 @@ for col, (fmt, ext, mime) in zip(dl, (("json", "json", "application/json"),
                                       ("csv", "csv", "text/csv"),
                                       ("geojson", "geojson", "application/geo+json"),
                                       ("table", "txt", "text/plain")), strict=True):
-    col.download_button(fmt.upper() if fmt != "table" else "Table", partial(route_file, *inputs, fmt),
+    col.download_button(fmt.upper() if fmt != "table" else "Table", partial(route_file, key, request, fmt),
                         file_name=f"route_{origin}_{destination}.{ext}", mime=mime,
                         key=f"download_{fmt}", on_click="ignore", icon=":material/download:")
+sidebar()

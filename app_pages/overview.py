@@ -2,60 +2,45 @@
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from corridors.charts import legend_chart
+from app_pages._camera import camera_inputs, camera_state, with_camera
+from app_pages._data import (
+    cached_overview_deck,
+    dataset_key,
+    figures_table,
+    legend_image,
+    network_or_stop,
+    overview_choices,
+)
+from app_pages._exports import export_buttons
+from app_pages._sharing import PRESENTER_CSS, presenter_bar, share_panel
+from app_pages._text import md_escape
+from app_pages._urlstate import seed, sync_url, url_view
 from corridors.data import MODES, STATUSES
 from corridors.export import Legend
-from corridors.mapview import (
-    corridor_colors,
-    corridor_names,
-    legend_rows,
-    map_frame,
-    selected_feature,
-)
-from corridors.tables import feature_details, sources_table
-from corridors.volumes import SELECTION_RULE, default_year, format_quantity, pick_figures, volume_years
-from pages._common import (
-    PRESENTER_CSS,
-    cached_overview_deck,
-    camera_inputs,
-    camera_state,
-    dataset_key,
-    ensure_router,
-    export_buttons,
-    frame,
-    md_escape,
-    network_or_stop,
-    presenter_bar,
-    seed,
-    share_panel,
-    sync_url,
-    url_view,
-    with_camera,
-)
-
-ensure_router()
+from corridors.mapview import map_frame, selected_feature
+from corridors.tables import feature_details
+from corridors.volumes import SELECTION_RULE
 
 net = network_or_stop()
 ds = net.dataset
 key = dataset_key()
 
-names = corridor_names(ds)
-colors = corridor_colors(ds)
-corridor_ids = list(colors)
-years = volume_years(ds.volumes)
-year0 = default_year(ds.volumes)
-node_ids = [str(i) for i in ds.nodes["id"]]
-link_ids = [str(i) for i in ds.links["id"]]
+choices = overview_choices(key)  # computed once per dataset version
+names = choices.names
+colors = choices.colors
+corridor_ids = list(choices.corridor_ids)
+years = list(choices.years)
+year0 = choices.year0
+year_default = choices.year_default
 
-state = url_view("overview", place_ids=node_ids, link_ids=link_ids, corridor_ids=corridor_ids)
+state = url_view("overview", place_ids=choices.node_ids, link_ids=choices.link_ids,
+                 corridor_ids=corridor_ids)
 if state.year is not None and state.year not in years:
     st.warning(f"No corridor freight figures for {state.year}: showing "
                f"{year0 if year0 is not None else 'no year'} instead.", icon=":material/link_off:")
     state = replace(state, year=None)
-year_default = year0 if year0 in years else (years[0] if years else None)
 
 
 def deck_inputs(view) -> tuple:
@@ -92,9 +77,8 @@ if state.present:
         st.pydeck_chart(with_camera(cached_overview_deck(*inputs), cam, inputs),
                         key="present_map", height=700)
     with lg:
-        st.altair_chart(legend_chart(legend_rows(ds, year=year, corridors=state.corridors or None,
-                                                 frame=frame(key))),
-                        key="present_legend", width="content")
+        st.image(legend_image(key, year, tuple(state.corridors) or None), width="content",
+                 alt="Map legend")
         st.caption("Basemap © CARTO, © OpenStreetMap contributors. EST: an estimate.")
     if state.selected:
         details = feature_details(ds, feature_layer(state.selected), state.selected, year=year)
@@ -132,9 +116,7 @@ with left:
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
                             key="overview_map", height=580)
 with right:
-    st.altair_chart(legend_chart(legend_rows(ds, year=year, corridors=chosen or None,
-                                             frame=frame(key))),
-                    key="overview_legend", width="content")
+    st.image(legend_image(key, year, tuple(chosen) or None), width="content", alt="Map legend")
 
 # the selected feature: a click on the map, else the link's ``selected``
 picked = selected_feature(event)
@@ -145,9 +127,6 @@ if not view.modes:  # "no mode" cannot be written as a link (modes= is invalid):
     sync_url(replace(view, modes=state.modes))
 else:
     sync_url(view)
-share_panel(view, "Corridor overview" + (f": {', '.join(names.get(c, c) for c in view.corridors)}"
-                                         if view.corridors else ""))
-
 st.caption(
     f"**Line width** = corridor freight in tonnes for {year or 'the chosen year'} ("
     f"{SELECTION_RULE}); a link in several corridors takes the largest of their figures. Links whose "
@@ -191,19 +170,17 @@ else:
             st.dataframe(details.volumes.drop(columns=["source_ids"]), hide_index=True,
                          width="stretch", key="details_volumes")
 
-# ---- figures behind the widths -----------------------------------------------------------
-with st.expander(f"Freight figures behind the line widths ({year or 'no year'})"):
-    figs = pick_figures(ds.volumes, year)
-    if not figs:
-        st.write("The dataset has no corridor freight figure in tonnes for this year.")
-    else:
-        rows = []
-        for cid, f in figs.items():
-            src = sources_table(ds, f.sources)
-            rows.append({
-                "corridor": names.get(cid, cid), "freight": format_quantity(f.value, "t"),
-                "period": f"{f.period} {f.year}", "scope": f.scope,
-                "EST": "EST" if f.estimate else "", "other figures": f.others,
-                "sources": "; ".join(src["title"]),
-            })
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+# ---- figures behind the widths (a lazy expander: the table is built only while it is open) --------
+figures = st.expander(f"Freight figures behind the line widths ({year or 'no year'})",
+                      key="figures_open", on_change="rerun")
+if figures.open:
+    with figures:
+        table = figures_table(key, year)
+        if not len(table):
+            st.write("The dataset has no corridor freight figure in tonnes for this year.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch")
+
+# the sidebar last: it shows in the same place, after the main area reached the browser
+share_panel(view, "Corridor overview" + (f": {', '.join(names.get(c, c) for c in view.corridors)}"
+                                         if view.corridors else ""))
