@@ -317,7 +317,8 @@ def test_copied_link_reopens_the_same_view(browser, page, server):
     default_map = settled_map(page)
     page.get_by_role("radio", name="cost", exact=True).click()
     wait_for_app(page)
-    page.get_by_text("Map view (camera in the link)").first.click()
+    page.get_by_text("Map view (camera in the link)").first.click()  # opening reruns: lazy inputs
+    wait_for_app(page)
     for label, value in (("Latitude", "41.5"), ("Longitude", "52.25"), ("Zoom", "5.5"),
                          ("Pitch", "20")):
         box = page.get_by_label(label, exact=True)
@@ -343,6 +344,7 @@ def test_copied_link_reopens_the_same_view(browser, page, server):
         assert other.get_by_role("heading", name="Route planner").count() == 1
         assert metrics(other) == shown
         other.get_by_text("Map view (camera in the link)").first.click()
+        wait_for_app(other)
         assert camera_values(other) == camera
         assert other.url == link  # the link is already the canonical URL of this view
         again = settled_map(other)
@@ -448,6 +450,7 @@ def test_two_sessions_add_to_the_same_tour_at_once(browser, server, tours_db):
             wait_for_app(pg)
             pg.get_by_test_id("stSidebar").get_by_text("Add this view to a tour").click()
             pg.get_by_role("button", name="Add current view").wait_for()
+            wait_for_app(pg)  # the form is built by the rerun that opening the expander starts
             pages.append(pg)
         for pg in pages:  # both clicks go out before either session answers
             pg.get_by_role("button", name="Add current view").click(no_wait_after=True)
