@@ -19,18 +19,25 @@ from app_pages._sharing import tour_target
 from app_pages._text import md_escape
 from app_pages._urlstate import query_dict
 
-st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:",
-                   layout="wide")
+st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:", layout="wide")
 
 PAGES = {
-    "overview": st.Page("app_pages/overview.py", title="Corridor overview", icon=":material/map:",
-                        url_path="overview", default=True),
-    "planner": st.Page("app_pages/planner.py", title="Route planner", icon=":material/route:",
-                       url_path="planner"),
-    "volumes": st.Page("app_pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
-                       url_path="volumes"),
-    "sources": st.Page("app_pages/sources.py", title="Data and sources", icon=":material/menu_book:",
-                       url_path="sources"),
+    "overview": st.Page(
+        "app_pages/overview.py",
+        title="Corridor overview",
+        icon=":material/map:",
+        url_path="overview",
+        default=True,
+    ),
+    "planner": st.Page(
+        "app_pages/planner.py", title="Route planner", icon=":material/route:", url_path="planner"
+    ),
+    "volumes": st.Page(
+        "app_pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:", url_path="volumes"
+    ),
+    "sources": st.Page(
+        "app_pages/sources.py", title="Data and sources", icon=":material/menu_book:", url_path="sources"
+    ),
     "tours": st.Page("app_pages/tours.py", title="Tours", icon=":material/slideshow:", url_path="tours"),
 }
 params = query_dict()

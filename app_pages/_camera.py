@@ -46,24 +46,35 @@ def camera_inputs(state: ViewState) -> None:
     """
     p = state.page
     seed({f"{p}_{k}": getattr(state, k) for k in CAMERA_KEYS})
-    box = st.expander("Map view (camera in the link)", icon=":material/videocam:", key=f"{p}_camera",
-                      on_change="rerun")
+    box = st.expander(
+        "Map view (camera in the link)", icon=":material/videocam:", key=f"{p}_camera", on_change="rerun"
+    )
     if not box.open:
         return
     with box:
-        st.caption("The map opens at this view, and so does a copied link. Blank latitude, "
-                   "longitude or zoom: fit to the data. Panning with the mouse is not saved.")
+        st.caption(
+            "The map opens at this view, and so does a copied link. Blank latitude, "
+            "longitude or zoom: fit to the data. Panning with the mouse is not saved."
+        )
         c = st.columns([1, 1, 1, 1, 1, 0.9], vertical_alignment="bottom")
-        c[0].number_input("Latitude", -85.0, 85.0, value=None, step=0.5, format="%.4f",
-                          key=f"{p}_lat", placeholder="fit")
-        c[1].number_input("Longitude", -180.0, 180.0, value=None, step=0.5, format="%.4f",
-                          key=f"{p}_lon", placeholder="fit")
-        c[2].number_input("Zoom", 0.0, 20.0, value=None, step=0.25, format="%.2f", key=f"{p}_zoom",
-                          placeholder="fit")
+        c[0].number_input(
+            "Latitude", -85.0, 85.0, value=None, step=0.5, format="%.4f", key=f"{p}_lat", placeholder="fit"
+        )
+        c[1].number_input(
+            "Longitude", -180.0, 180.0, value=None, step=0.5, format="%.4f", key=f"{p}_lon", placeholder="fit"
+        )
+        c[2].number_input(
+            "Zoom", 0.0, 20.0, value=None, step=0.25, format="%.2f", key=f"{p}_zoom", placeholder="fit"
+        )
         c[3].number_input("Pitch", 0.0, 85.0, step=5.0, format="%.1f", key=f"{p}_pitch")
         c[4].number_input("Bearing", -360.0, 360.0, step=5.0, format="%.1f", key=f"{p}_bearing")
-        c[5].button("Fit to data", key=f"{p}_fit_camera", on_click=_fit_camera, args=(p,),
-                    icon=":material/fit_screen:")
+        c[5].button(
+            "Fit to data",
+            key=f"{p}_fit_camera",
+            on_click=_fit_camera,
+            args=(p,),
+            icon=":material/fit_screen:",
+        )
 
 
 def with_camera(deck: CompactDeck, state: ViewState, deck_key: Any) -> CompactDeck:
@@ -71,28 +82,44 @@ def with_camera(deck: CompactDeck, state: ViewState, deck_key: Any) -> CompactDe
 
     ``deck_key`` is the plain, hashable input the deck was built from (it keys the copy's cache).
     """
-    if state.lat is None and state.lon is None and state.zoom is None and not state.pitch \
-            and not state.bearing:
+    if (
+        state.lat is None
+        and state.lon is None
+        and state.zoom is None
+        and not state.pitch
+        and not state.bearing
+    ):
         return deck
-    return _camera_deck(deck, deck_key, state.lat, state.lon, state.zoom, state.pitch,
-                        state.bearing)
+    return _camera_deck(deck, deck_key, state.lat, state.lon, state.zoom, state.pitch, state.bearing)
 
 
 @st.cache_resource(max_entries=64)
-def _camera_deck(_deck: CompactDeck, deck_key: Any, lat: float | None, lon: float | None,
-                 zoom: float | None, pitch: float, bearing: float) -> CompactDeck:
+def _camera_deck(
+    _deck: CompactDeck,
+    deck_key: Any,
+    lat: float | None,
+    lon: float | None,
+    zoom: float | None,
+    pitch: float,
+    bearing: float,
+) -> CompactDeck:
     return camera_copy(_deck, lat, lon, zoom, pitch, bearing)
 
 
-def camera_copy(deck: CompactDeck, lat: float | None, lon: float | None, zoom: float | None,
-                pitch: float, bearing: float) -> CompactDeck:
+def camera_copy(
+    deck: CompactDeck, lat: float | None, lon: float | None, zoom: float | None, pitch: float, bearing: float
+) -> CompactDeck:
     """A shallow copy of ``deck`` with another initial view (layers are shared, never mutated)."""
     vs = deck.initial_view_state
     new = copy.copy(deck)
     new.__dict__.pop("_compact_json", None)
     new.initial_view_state = pdk.ViewState(
-        latitude=vs.latitude if lat is None else lat, longitude=vs.longitude if lon is None else lon,
-        zoom=vs.zoom if zoom is None else zoom, pitch=pitch, bearing=bearing)
+        latitude=vs.latitude if lat is None else lat,
+        longitude=vs.longitude if lon is None else lon,
+        zoom=vs.zoom if zoom is None else zoom,
+        pitch=pitch,
+        bearing=bearing,
+    )
     return new
 
 

@@ -49,8 +49,16 @@ from corridors.volumes import default_year, format_quantity, pick_figures, volum
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_VAR = "CORRIDORS_GEODATA"
-DATA_FILES = ("nodes.geojson", "links.geojson", "terminals.csv", "corridors.csv", "volumes.csv",
-              "projects.geojson", "parameters.csv", "sources.csv")
+DATA_FILES = (
+    "nodes.geojson",
+    "links.geojson",
+    "terminals.csv",
+    "corridors.csv",
+    "volumes.csv",
+    "projects.geojson",
+    "parameters.csv",
+    "sources.csv",
+)
 
 #: Identity of a dataset version: its directory and each file's (name, size, mtime).
 DatasetKey = tuple[str, tuple[tuple[str, int, int], ...]]
@@ -92,11 +100,14 @@ def network_or_stop() -> Network:
     try:
         return _network(key)
     except GeodataError as exc:
-        st.error(f"The dataset {md_escape(Path(key[0]).name)} is invalid: "
-                 f"{len(exc.problems)} problem(s). The *Data and sources* page lists them; "
-                 "`corridors validate` prints them.")
-        st.dataframe(pd.DataFrame([{"problem": str(p)} for p in exc.problems[:200]]),
-                     hide_index=True, width="stretch")
+        st.error(
+            f"The dataset {md_escape(Path(key[0]).name)} is invalid: "
+            f"{len(exc.problems)} problem(s). The *Data and sources* page lists them; "
+            "`corridors validate` prints them."
+        )
+        st.dataframe(
+            pd.DataFrame([{"problem": str(p)} for p in exc.problems[:200]]), hide_index=True, width="stretch"
+        )
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -157,8 +168,10 @@ def route_file(key: DatasetKey, request: RouteRequest, fmt: str) -> str:
 def staircase_specs(key: DatasetKey, request: RouteRequest) -> tuple[dict, dict]:
     """Vega-Lite specs of the time and cost staircases (Altair validation runs once per request)."""
     steps = staircase_frame(plan(key, request).routes)
-    return (staircase_chart(steps, y="hours", height=225).to_dict(),
-            staircase_chart(steps, y="usd", height=225).to_dict())
+    return (
+        staircase_chart(steps, y="hours", height=225).to_dict(),
+        staircase_chart(steps, y="usd", height=225).to_dict(),
+    )
 
 
 @st.cache_resource(max_entries=64)
@@ -184,7 +197,9 @@ def planner_choices(key: DatasetKey) -> PlannerChoices:
     """Place and crossing labels, countries: computed once per dataset, not on every rerun."""
     ds = _network(key).dataset
     return PlannerChoices(
-        place_labels(ds), crossing_labels(ds), tuple(sorted(set(ds.nodes["country"]))),
+        place_labels(ds),
+        crossing_labels(ds),
+        tuple(sorted(set(ds.nodes["country"]))),
         dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)),
         dict(zip(ds.nodes["id"], ds.nodes["kind"], strict=True)),
         tuple(str(i) for i in ds.links["id"]),
@@ -217,20 +232,36 @@ def overview_choices(key: DatasetKey) -> OverviewChoices:
     years = tuple(volume_years(ds.volumes))
     year0 = default_year(ds.volumes)
     return OverviewChoices(
-        names=corridor_names(ds), colors=colors, corridor_ids=tuple(colors), years=years,
-        year0=year0, year_default=year0 if year0 in years else (years[0] if years else None),
-        node_ids=tuple(str(i) for i in ds.nodes["id"]), link_ids=tuple(str(i) for i in ds.links["id"]),
+        names=corridor_names(ds),
+        colors=colors,
+        corridor_ids=tuple(colors),
+        years=years,
+        year0=year0,
+        year_default=year0 if year0 in years else (years[0] if years else None),
+        node_ids=tuple(str(i) for i in ds.nodes["id"]),
+        link_ids=tuple(str(i) for i in ds.links["id"]),
     )
 
 
 @st.cache_resource(max_entries=64)
 def cached_overview_deck(
-    key: DatasetKey, year: int | None, corridors: tuple[str, ...] | None,
-    modes: tuple[str, ...] | None, statuses: tuple[str, ...] | None, labels: bool,
+    key: DatasetKey,
+    year: int | None,
+    corridors: tuple[str, ...] | None,
+    modes: tuple[str, ...] | None,
+    statuses: tuple[str, ...] | None,
+    labels: bool,
 ) -> CompactDeck:
     """The overview map for plain filter inputs (built once per input)."""
-    return overview_deck(_network(key).dataset, year=year, corridors=corridors, modes=modes,
-                         statuses=statuses, labels=labels, frame=frame(key))
+    return overview_deck(
+        _network(key).dataset,
+        year=year,
+        corridors=corridors,
+        modes=modes,
+        statuses=statuses,
+        labels=labels,
+        frame=frame(key),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -248,11 +279,17 @@ def figures_table(key: DatasetKey, year: int | None) -> pd.DataFrame:
     rows = []
     for cid, f in pick_figures(ds.volumes, year).items():
         src = sources_table(ds, f.sources)
-        rows.append({
-            "corridor": names.get(cid, cid), "freight": format_quantity(f.value, "t"),
-            "period": f"{f.period} {f.year}", "scope": f.scope, "EST": "EST" if f.estimate else "",
-            "other figures": f.others, "sources": "; ".join(src["title"]),
-        })
+        rows.append(
+            {
+                "corridor": names.get(cid, cid),
+                "freight": format_quantity(f.value, "t"),
+                "period": f"{f.period} {f.year}",
+                "scope": f.scope,
+                "EST": "EST" if f.estimate else "",
+                "other figures": f.others,
+                "sources": "; ".join(src["title"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -15,8 +15,9 @@ from corridors.mapview import CompactDeck
 
 def map_html(deck: CompactDeck, title: str, subtitle: str, legend: Sequence[Legend]) -> str:
     """The current map as a standalone HTML page (escaped; text tooltips)."""
-    return standalone_html(deck.to_json(), title=title, subtitle=subtitle, legend=legend,
-                           tooltip_text="{tip}")
+    return standalone_html(
+        deck.to_json(), title=title, subtitle=subtitle, legend=legend, tooltip_text="{tip}"
+    )
 
 
 def map_png(deck: CompactDeck, title: str, subtitle: str, legend: Sequence[Legend]) -> bytes:
@@ -24,19 +25,38 @@ def map_png(deck: CompactDeck, title: str, subtitle: str, legend: Sequence[Legen
     spec = json.loads(deck.to_json())
     lat, lon, zoom = deck_camera(deck)
     layers: list[PngLayer] = spec_png_layers(spec)
-    return static_png(layers, title=title, subtitle=subtitle, legend=legend,
-                      bounds=camera_bounds(lat, lon, zoom),
-                      attribution="Data: corridors geodata (sources.csv); EST marks estimates. "
-                                  "Drawn without a basemap.")
+    return static_png(
+        layers,
+        title=title,
+        subtitle=subtitle,
+        legend=legend,
+        bounds=camera_bounds(lat, lon, zoom),
+        attribution="Data: corridors geodata (sources.csv); EST marks estimates. Drawn without a basemap.",
+    )
 
 
-def export_buttons(deck: CompactDeck, *, title: str, subtitle: str, legend: Sequence[Legend],
-                   stem: str) -> None:
+def export_buttons(
+    deck: CompactDeck, *, title: str, subtitle: str, legend: Sequence[Legend], stem: str
+) -> None:
     """Download buttons: the map as standalone HTML and as PNG."""
     a, b = st.columns(2)
-    a.download_button("Map as HTML", partial(map_html, deck, title, subtitle, tuple(legend)),
-                      file_name=f"{stem}.html", mime="text/html", key="export_html",
-                      on_click="ignore", icon=":material/html:", width="stretch")
-    b.download_button("Map as PNG", partial(map_png, deck, title, subtitle, tuple(legend)),
-                      file_name=f"{stem}.png", mime="image/png", key="export_png",
-                      on_click="ignore", icon=":material/image:", width="stretch")
+    a.download_button(
+        "Map as HTML",
+        partial(map_html, deck, title, subtitle, tuple(legend)),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="export_html",
+        on_click="ignore",
+        icon=":material/html:",
+        width="stretch",
+    )
+    b.download_button(
+        "Map as PNG",
+        partial(map_png, deck, title, subtitle, tuple(legend)),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        key="export_png",
+        on_click="ignore",
+        icon=":material/image:",
+        width="stretch",
+    )

@@ -79,13 +79,22 @@ def share_panel(state: ViewState, title: str, *, addable: bool = True) -> None:
         # a popover: the browser builds the code box (and loads its highlighter) only when opened
         with st.popover("Link to this view", icon=":material/link:", width="stretch"):
             st.code(page_link(state), language=None, wrap_lines=True)
-            st.caption("Copy it with the button at the right of the box; it reopens this page with "
-                       "the same options, route and camera. The address bar holds the same link.")
-        st.button("Presenter mode", key="present_on", on_click=_present, args=(True,),
-                  icon=":material/slideshow:", width="stretch")
+            st.caption(
+                "Copy it with the button at the right of the box; it reopens this page with "
+                "the same options, route and camera. The address bar holds the same link."
+            )
+        st.button(
+            "Presenter mode",
+            key="present_on",
+            on_click=_present,
+            args=(True,),
+            icon=":material/slideshow:",
+            width="stretch",
+        )
         if addable:
-            box = st.expander("Add this view to a tour", icon=":material/playlist_add:",
-                              key="tour_form", on_change="rerun")
+            box = st.expander(
+                "Add this view to a tour", icon=":material/playlist_add:", key="tour_form", on_change="rerun"
+            )
             if box.open:
                 with box:
                     add_to_tour_form(state, title)
@@ -101,14 +110,25 @@ def add_to_tour_form(state: ViewState, title: str) -> None:
         return
     names = {t.id: t.name for t in tours}
     options = [*names, 0]
-    tid = st.selectbox("Tour", options, key="tour_pick",
-                       format_func=lambda i: names.get(i, "New tour…") if i else "New tour…")
-    new_name = st.text_input("New tour name", "My tour", max_chars=100, key="tour_new_name") \
-        if tid == 0 else ""
+    tid = st.selectbox(
+        "Tour",
+        options,
+        key="tour_pick",
+        format_func=lambda i: names.get(i, "New tour…") if i else "New tour…",
+    )
+    new_name = (
+        st.text_input("New tour name", "My tour", max_chars=100, key="tour_new_name") if tid == 0 else ""
+    )
     st.text_input("Step title", title[:200], max_chars=200, key="tour_step_title")
     st.text_area("Note (optional)", "", max_chars=2000, key="tour_step_note", height=68)
-    st.button("Add current view", key="tour_add", icon=":material/add:", width="stretch",
-              on_click=_add_view, args=(store, tid, new_name, step_view(state)))
+    st.button(
+        "Add current view",
+        key="tour_add",
+        icon=":material/add:",
+        width="stretch",
+        on_click=_add_view,
+        args=(store, tid, new_name, step_view(state)),
+    )
     done = st.session_state.pop("_tour_added", None)
     if done:
         (st.success if done[0] == "success" else st.warning)(md_escape(done[1]))
@@ -143,17 +163,38 @@ def presenter_bar(state: ViewState) -> None:
     if tour is not None and tour.steps:
         n = max(1, min(state.step or 1, len(tour.steps)))
         step = tour.steps[n - 1]
-        cols[0].button("Previous", key="tour_prev", disabled=n <= 1, on_click=_go_step,
-                       args=(n - 1,), icon=":material/arrow_back:", width="stretch")
+        cols[0].button(
+            "Previous",
+            key="tour_prev",
+            disabled=n <= 1,
+            on_click=_go_step,
+            args=(n - 1,),
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
         with cols[1]:
-            st.markdown(f"**{md_escape(tour.name)}** · step {n} of {len(tour.steps)}: "
-                        f"{md_escape(step.title)}")
+            st.markdown(
+                f"**{md_escape(tour.name)}** · step {n} of {len(tour.steps)}: {md_escape(step.title)}"
+            )
             if step.note:
                 st.caption(md_escape(step.note))
-        cols[2].button("Next", key="tour_next", disabled=n >= len(tour.steps), on_click=_go_step,
-                       args=(n + 1,), icon=":material/arrow_forward:", width="stretch")
-    cols[3].button("Exit", key="present_off", on_click=_present, args=(False,),
-                   icon=":material/close_fullscreen:", width="stretch")
+        cols[2].button(
+            "Next",
+            key="tour_next",
+            disabled=n >= len(tour.steps),
+            on_click=_go_step,
+            args=(n + 1,),
+            icon=":material/arrow_forward:",
+            width="stretch",
+        )
+    cols[3].button(
+        "Exit",
+        key="present_off",
+        on_click=_present,
+        args=(False,),
+        icon=":material/close_fullscreen:",
+        width="stretch",
+    )
 
 
 def _go_step(n: int) -> None:
@@ -184,5 +225,3 @@ def tour_target(params: Mapping[str, list[str]]) -> tuple[str, dict[str, str]] |
     if state.present:
         view["present"] = "1"
     return page, view
-
-

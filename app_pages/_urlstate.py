@@ -39,8 +39,10 @@ def url_view(page: str, **allowlists: Any) -> ViewState:
     if notices:
         shown = "; ".join(md_escape(n) for n in notices[:20])
         more = f" (and {len(notices) - 20} more)" if len(notices) > 20 else ""
-        st.warning(f"Ignored invalid link parameter(s): {shown}{more}. Using the defaults instead.",
-                   icon=":material/link_off:")
+        st.warning(
+            f"Ignored invalid link parameter(s): {shown}{more}. Using the defaults instead.",
+            icon=":material/link_off:",
+        )
     return state
 
 

@@ -75,8 +75,10 @@ def main() -> int:
 
     data = os.environ.get("CORRIDORS_GEODATA") or "geodata/ (shipped)"
     print(f"Planner rerun after a widget change, warm cache (AppTest, N={args.n} per scenario)")
-    print(f"dataset: {data}; python {platform.python_version()}, streamlit {streamlit.__version__}, "
-          f"{os.cpu_count()} CPU(s), {platform.machine()}")
+    print(
+        f"dataset: {data}; python {platform.python_version()}, streamlit {streamlit.__version__}, "
+        f"{os.cpu_count()} CPU(s), {platform.machine()}"
+    )
     print(f"cold first load (network build, first routes): {cold:,.0f} ms\n")
     print(f"| {'widget change':<30} | median ms | p90 ms | min ms |")
     print(f"|{'-' * 32}|-----------|--------|--------|")

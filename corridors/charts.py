@@ -35,12 +35,30 @@ def staircase(route: Route, label: str = "Route 1") -> pd.DataFrame:
     * line hauls: a slope.
     """
     km = hours = usd = 0.0
-    rows: list[dict[str, Any]] = [{"route": label, "seq": 0, "km": 0.0, "hours": 0.0, "usd": 0.0,
-                                   "kind": "start", "leg": route.query.origin.name}]
+    rows: list[dict[str, Any]] = [
+        {
+            "route": label,
+            "seq": 0,
+            "km": 0.0,
+            "hours": 0.0,
+            "usd": 0.0,
+            "kind": "start",
+            "leg": route.query.origin.name,
+        }
+    ]
 
     def add(kind: str, text: str) -> None:
-        rows.append({"route": label, "seq": len(rows), "km": round(km, 3), "hours": round(hours, 3),
-                     "usd": round(usd, 2), "kind": kind, "leg": text})
+        rows.append(
+            {
+                "route": label,
+                "seq": len(rows),
+                "km": round(km, 3),
+                "hours": round(hours, 3),
+                "usd": round(usd, 2),
+                "kind": kind,
+                "leg": text,
+            }
+        )
 
     for leg in route.legs:
         text = f"{leg.from_name} → {leg.to_name} ({leg.mode})"
@@ -68,8 +86,7 @@ def staircase_frame(routes: Sequence[Route]) -> pd.DataFrame:
     """:func:`staircase` of every route, labelled ``Route 1``, ``Route 2``..."""
     if not routes:
         return pd.DataFrame(columns=["route", "seq", "km", "hours", "usd", "kind", "leg"])
-    return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)],
-                     ignore_index=True)
+    return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)], ignore_index=True)
 
 
 def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.Scale:
@@ -78,7 +95,10 @@ def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.
 
 
 def staircase_chart(
-    frame: pd.DataFrame, *, y: str = "hours", colors: Sequence[Sequence[int]] | None = None,
+    frame: pd.DataFrame,
+    *,
+    y: str = "hours",
+    colors: Sequence[Sequence[int]] | None = None,
     height: int = 280,
 ) -> alt.LayerChart | alt.FacetChart:
     """Line chart of cumulative ``y`` (``hours`` or ``usd``) over km; waits marked with points."""
@@ -91,14 +111,19 @@ def staircase_chart(
         x=alt.X("km:Q", title="cumulative distance (km)", axis=alt.Axis(format=",.0f")),
         y=alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=",.0f")),
         color=alt.Color("route:N", scale=scale, legend=alt.Legend(title=None, orient="top")),
-        tooltip=[alt.Tooltip("route:N"), alt.Tooltip("leg:N", title="leg"),
-                 alt.Tooltip("km:Q", format=",.0f"), alt.Tooltip("hours:Q", format=",.1f"),
-                 alt.Tooltip("usd:Q", title="USD", format=",.0f")],
+        tooltip=[
+            alt.Tooltip("route:N"),
+            alt.Tooltip("leg:N", title="leg"),
+            alt.Tooltip("km:Q", format=",.0f"),
+            alt.Tooltip("hours:Q", format=",.1f"),
+            alt.Tooltip("usd:Q", title="USD", format=",.0f"),
+        ],
     )
     line = base.mark_line(strokeWidth=2.5, interpolate="linear").encode(
         order="seq:Q",
-        strokeDash=alt.condition(alt.datum.route == (labels[0] if labels else ""),
-                                 alt.value([1, 0]), alt.value([5, 3])),
+        strokeDash=alt.condition(
+            alt.datum.route == (labels[0] if labels else ""), alt.value([1, 0]), alt.value([5, 3])
+        ),
     )
     waits = base.transform_filter(alt.datum.kind == "wait").mark_point(size=40, filled=True)
     return alt.layer(line, waits).properties(height=height)
@@ -138,31 +163,41 @@ def legend_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 340, font_px: 
         if row["group"] != group:
             group = row["group"]
             y += 6 if parts else 0
-            parts.append(f'<text x="0" y="{y + font_px + 1:.1f}" font-size="{font_px + 1}" '
-                         f'font-weight="bold">{escape(str(group))}</text>')
+            parts.append(
+                f'<text x="0" y="{y + font_px + 1:.1f}" font-size="{font_px + 1}" '
+                f'font-weight="bold">{escape(str(group))}</text>'
+            )
             y += row_h
         mid = y + row_h / 2
         color = escape(str(row["color"]))
         size = float(row["width"])
         if row["mark"] == "dot":
-            parts.append(f'<circle cx="{sample_w / 2:.1f}" cy="{mid:.1f}" r="{size * 0.71:.2f}" '
-                         f'fill="{color}"/>')
+            parts.append(
+                f'<circle cx="{sample_w / 2:.1f}" cy="{mid:.1f}" r="{size * 0.71:.2f}" fill="{color}"/>'
+            )
         else:
             dash = _DASHES.get(str(row["mark"]))
-            extra = (f' stroke-dasharray="{dash}"' if dash else "") + \
-                (' stroke-opacity="0.6"' if row["mark"] == "planned" else "")
-            parts.append(f'<line x1="2" y1="{mid:.1f}" x2="{sample_w - 2:.1f}" y2="{mid:.1f}" '
-                         f'stroke="{color}" stroke-width="{size:.2f}"{extra}/>')
+            extra = (f' stroke-dasharray="{dash}"' if dash else "") + (
+                ' stroke-opacity="0.6"' if row["mark"] == "planned" else ""
+            )
+            parts.append(
+                f'<line x1="2" y1="{mid:.1f}" x2="{sample_w - 2:.1f}" y2="{mid:.1f}" '
+                f'stroke="{color}" stroke-width="{size:.2f}"{extra}/>'
+            )
         label = str(row["label"])
         if len(label) > max_chars:
             label = label[: max_chars - 1] + "…"
-        parts.append(f'<text x="{text_x:.0f}" y="{mid + font_px * 0.35:.1f}" '
-                     f'font-size="{font_px}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{text_x:.0f}" y="{mid + font_px * 0.35:.1f}" '
+            f'font-size="{font_px}">{escape(label)}</text>'
+        )
         y += row_h
     height = int(y + 4)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="Source Sans Pro, Helvetica, Arial, sans-serif" '
-            f'fill="#31333f">' + "".join(parts) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="Source Sans Pro, Helvetica, Arial, sans-serif" '
+        f'fill="#31333f">' + "".join(parts) + "</svg>"
+    )
 
 
 def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
@@ -180,16 +215,28 @@ def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
         df = df.sort_values(["year", "subject", "id"])
         df["slot"] = df.groupby("year").cumcount()
     unit = str(df["unit"].iloc[0]) if len(df) else ""
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X("year:O", title="year"),
-        xOffset=alt.XOffset("slot:O"),
-        y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
-        color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
-        opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
-        stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
-        strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
-        tooltip=[alt.Tooltip("subject:N"), alt.Tooltip("year:O"), alt.Tooltip("period:N"),
-                 alt.Tooltip("value:Q", format=","), alt.Tooltip("unit:N"),
-                 alt.Tooltip("scope:N"), alt.Tooltip("EST:N"), alt.Tooltip("conflict:N"),
-                 alt.Tooltip("sources:N")],
-    ).properties(height=height)
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="year"),
+            xOffset=alt.XOffset("slot:O"),
+            y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
+            color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
+            opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
+            stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
+            strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
+            tooltip=[
+                alt.Tooltip("subject:N"),
+                alt.Tooltip("year:O"),
+                alt.Tooltip("period:N"),
+                alt.Tooltip("value:Q", format=","),
+                alt.Tooltip("unit:N"),
+                alt.Tooltip("scope:N"),
+                alt.Tooltip("EST:N"),
+                alt.Tooltip("conflict:N"),
+                alt.Tooltip("sources:N"),
+            ],
+        )
+        .properties(height=height)
+    )

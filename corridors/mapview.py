@@ -47,8 +47,16 @@ __all__ = [
 
 #: Corridor colours (Tableau 10), assigned in the order of corridors.csv.
 CORRIDOR_PALETTE: tuple[tuple[int, int, int], ...] = (
-    (78, 121, 167), (242, 142, 43), (225, 87, 89), (89, 161, 79), (176, 122, 161),
-    (118, 183, 178), (237, 201, 72), (156, 117, 95), (255, 157, 167), (186, 176, 172),
+    (78, 121, 167),
+    (242, 142, 43),
+    (225, 87, 89),
+    (89, 161, 79),
+    (176, 122, 161),
+    (118, 183, 178),
+    (237, 201, 72),
+    (156, 117, 95),
+    (255, 157, 167),
+    (186, 176, 172),
 )
 NO_CORRIDOR = (120, 120, 120)
 #: Marker colour and radius (meters, min pixels) by node kind.
@@ -72,7 +80,11 @@ NO_DATA_PX = 1.2
 MIN_VOLUME_PX = 2.0
 MAX_VOLUME_PX = 11.0
 ROUTE_COLORS: tuple[tuple[int, int, int], ...] = (
-    (230, 57, 70), (29, 111, 220), (46, 160, 67), (155, 81, 224), (240, 140, 0),
+    (230, 57, 70),
+    (29, 111, 220),
+    (46, 160, 67),
+    (155, 81, 224),
+    (240, 140, 0),
 )
 LAYER_IDS = ("links", "crossings", "nodes")
 
@@ -114,8 +126,7 @@ class CompactDeck(pdk.Deck):
     def to_json(self) -> str:  # noqa: D102 - documented on the class
         memo = self.__dict__.get("_compact_json")
         if memo is None:
-            memo = json.dumps(json.loads(super().to_json()), separators=(",", ":"),
-                              ensure_ascii=False)
+            memo = json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
             self.__dict__["_compact_json"] = memo
         return memo
 
@@ -135,8 +146,9 @@ class MapFrame:
 
     def view_state(self) -> pdk.ViewState:
         """The pydeck view state."""
-        return pdk.ViewState(longitude=self.longitude, latitude=self.latitude, zoom=self.zoom,
-                             pitch=0, bearing=0)
+        return pdk.ViewState(
+            longitude=self.longitude, latitude=self.latitude, zoom=self.zoom, pitch=0, bearing=0
+        )
 
 
 #: deck.gl's web-mercator world is 512 pixels wide at zoom 0 (not 256 as for raster tiles).
@@ -144,9 +156,7 @@ _TILE_PX = 512
 _M_PER_PX_Z0 = 40_075_016.686 / _TILE_PX
 
 
-def map_frame(
-    ds: Dataset, *, width_px: int = 640, height_px: int = 560, trim: float = 0.02
-) -> MapFrame:
+def map_frame(ds: Dataset, *, width_px: int = 640, height_px: int = 560, trim: float = 0.02) -> MapFrame:
     """Frame the dataset's places in a map of the given size (computed once per dataset).
 
     The outermost ``trim`` share of places on each side (far terminals such as Istanbul or Xi'an)
@@ -167,8 +177,12 @@ def _trim(values: list[float], q: float) -> tuple[float, float]:
 
 
 def fit_bounds(
-    lons: tuple[float, float], lats: tuple[float, float], *, width_px: int = 760,
-    height_px: int = 520, max_zoom: float = 11.0,
+    lons: tuple[float, float],
+    lats: tuple[float, float],
+    *,
+    width_px: int = 760,
+    height_px: int = 520,
+    max_zoom: float = 11.0,
 ) -> MapFrame:
     """The camera that shows a lon/lat box in a map of the given size."""
     x0, x1 = lons
@@ -263,29 +277,34 @@ def link_records(
         px = volume_px(fig.value if fig else None, scale)
         status = str(r["status"])
         kind = "border crossing" if r.get("crossing") else f"{r['mode']} link"
-        title = _clean(r.get("name") or f"{node_name.get(r['from'], r['from'])} – "
-                       f"{node_name.get(r['to'], r['to'])}")
+        title = _clean(
+            r.get("name") or f"{node_name.get(r['from'], r['from'])} – {node_name.get(r['to'], r['to'])}"
+        )
         if fig is not None:
             vol = f"{year} freight: {fig.label()} ({names.get(fig.subject, fig.subject)})"
             vol += " EST" if fig.estimate else ""
         else:
             vol = f"{year} freight: no volume data" if year else "no volume data"
-        tip = _tip([
-            title,
-            f"{kind} · {status.replace('_', ' ')} · {float(r['length_km']):,.0f} km",
-            "corridors: " + ", ".join(names.get(c, _clean(c)) for c in cs) if cs else "",
-            vol,
-            "EST: estimated figures (click for details)" if r.get("estimate") else "",
-        ])
-        out.append({
-            "id": str(r["id"]),
-            "tip": tip,
-            "path": _round_path(r["geometry"].coords),
-            "color": [*color, STATUS_ALPHA.get(status, 235)],
-            "width": round(px * frame.m_per_px),
-            "status": status,
-            "dash": list(STATUS_DASH.get(status, (0, 0))),
-        })
+        tip = _tip(
+            [
+                title,
+                f"{kind} · {status.replace('_', ' ')} · {float(r['length_km']):,.0f} km",
+                "corridors: " + ", ".join(names.get(c, _clean(c)) for c in cs) if cs else "",
+                vol,
+                "EST: estimated figures (click for details)" if r.get("estimate") else "",
+            ]
+        )
+        out.append(
+            {
+                "id": str(r["id"]),
+                "tip": tip,
+                "path": _round_path(r["geometry"].coords),
+                "color": [*color, STATUS_ALPHA.get(status, 235)],
+                "width": round(px * frame.m_per_px),
+                "status": status,
+                "dash": list(STATUS_DASH.get(status, (0, 0))),
+            }
+        )
     return out
 
 
@@ -321,17 +340,24 @@ def node_records(
             continue
         color, radius, _ = NODE_STYLE.get(kind, NODE_STYLE["junction"])
         modes = ", ".join(r.get("modes") or ())
-        tip = _tip([
-            f"{_clean(r['name'])} ({_clean(r['country'], 3)})",
-            f"{kind.replace('_', ' ')} · {modes}",
-            "also: " + _clean(", ".join(r.get("aliases") or ()), 80) if r.get("aliases") else "",
-            "EST: estimated coordinate" if r.get("estimate") else "",
-        ])
-        out.append({
-            "id": str(r["id"]), "tip": tip,
-            "position": [round(float(r["geometry"].x), 5), round(float(r["geometry"].y), 5)],
-            "color": [*color, 230], "radius": radius, "kind": kind,
-        })
+        tip = _tip(
+            [
+                f"{_clean(r['name'])} ({_clean(r['country'], 3)})",
+                f"{kind.replace('_', ' ')} · {modes}",
+                "also: " + _clean(", ".join(r.get("aliases") or ()), 80) if r.get("aliases") else "",
+                "EST: estimated coordinate" if r.get("estimate") else "",
+            ]
+        )
+        out.append(
+            {
+                "id": str(r["id"]),
+                "tip": tip,
+                "position": [round(float(r["geometry"].x), 5), round(float(r["geometry"].y), 5)],
+                "color": [*color, 230],
+                "radius": radius,
+                "kind": kind,
+            }
+        )
     return out
 
 
@@ -346,19 +372,25 @@ def crossing_records(ds: Dataset) -> list[dict[str, Any]]:
         def fmt(x: Any, unit: str) -> str:
             return "?" if x is None or x != x else f"{float(x):,.0f} {unit}"
 
-        tip = _tip([
-            f"Border crossing: {_clean(a['name'])} ({a['country']}) – {_clean(b['name'])} "
-            f"({b['country']})",
-            f"{r['mode']} · {str(r['status']).replace('_', ' ')}",
-            f"dwell {fmt(r.get('dwell_h'), 'h')} → / {fmt(r.get('dwell_h_rev'), 'h')} ←",
-            f"fee {fmt(r.get('fee_usd'), 'USD')} → / {fmt(r.get('fee_usd_rev'), 'USD')} ←",
-            "EST: estimated figures (click for details)" if r.get("estimate") else "",
-        ])
-        out.append({
-            "id": str(r["id"]), "tip": tip,
-            "position": [round(float(mid.x), 5), round(float(mid.y), 5)],
-            "color": [*CROSSING_COLOR, 235], "radius": 14000,
-        })
+        tip = _tip(
+            [
+                f"Border crossing: {_clean(a['name'])} ({a['country']}) – {_clean(b['name'])} "
+                f"({b['country']})",
+                f"{r['mode']} · {str(r['status']).replace('_', ' ')}",
+                f"dwell {fmt(r.get('dwell_h'), 'h')} → / {fmt(r.get('dwell_h_rev'), 'h')} ←",
+                f"fee {fmt(r.get('fee_usd'), 'USD')} → / {fmt(r.get('fee_usd_rev'), 'USD')} ←",
+                "EST: estimated figures (click for details)" if r.get("estimate") else "",
+            ]
+        )
+        out.append(
+            {
+                "id": str(r["id"]),
+                "tip": tip,
+                "position": [round(float(mid.x), 5), round(float(mid.y), 5)],
+                "color": [*CROSSING_COLOR, 235],
+                "radius": 14000,
+            }
+        )
     return out
 
 
@@ -366,16 +398,22 @@ def _label_records(nodes: list[dict[str, Any]], names: Mapping[str, str]) -> lis
     """Label records, ports before hubs (the collision filter keeps the first of overlapping ones)."""
     rank = {"port": 0, "hub": 1}
     ordered = sorted(nodes, key=lambda n: rank.get(n.get("kind", ""), 2))
-    return [{"text": _clean(names.get(n["id"], n["id"]), 40), "position": n["position"]}
-            for n in ordered]
+    return [{"text": _clean(names.get(n["id"], n["id"]), 40), "position": n["position"]} for n in ordered]
 
 
 # ---------------------------------------------------------------------------------------------
 # layers
 
 
-def _path_layer(layer_id: str, data: list[dict[str, Any]], *, dashed: bool = False,
-                min_px: float = 1.0, max_px: float = 24, pickable: bool = True) -> pdk.Layer:
+def _path_layer(
+    layer_id: str,
+    data: list[dict[str, Any]],
+    *,
+    dashed: bool = False,
+    min_px: float = 1.0,
+    max_px: float = 24,
+    pickable: bool = True,
+) -> pdk.Layer:
     """A PathLayer with widths in metres; ``dashed`` draws each row's ``dash`` pattern.
 
     A dashed layer has square caps (round caps would fill the gaps of thin dashed lines); a row
@@ -383,22 +421,46 @@ def _path_layer(layer_id: str, data: list[dict[str, Any]], *, dashed: bool = Fal
     """
     kw: dict[str, Any] = {}
     if dashed:
-        kw = {"extensions": [{"@@type": "PathStyleExtension", "dash": True}],
-              "get_dash_array": "dash", "dash_justified": True}
+        kw = {
+            "extensions": [{"@@type": "PathStyleExtension", "dash": True}],
+            "get_dash_array": "dash",
+            "dash_justified": True,
+        }
     return pdk.Layer(
-        "PathLayer", data=data, id=layer_id, get_path="path", get_color="color",
-        get_width="width", width_units="'meters'", width_min_pixels=min_px, width_max_pixels=max_px,
-        cap_rounded=not dashed, joint_rounded=True, pickable=pickable, auto_highlight=pickable, **kw,
+        "PathLayer",
+        data=data,
+        id=layer_id,
+        get_path="path",
+        get_color="color",
+        get_width="width",
+        width_units="'meters'",
+        width_min_pixels=min_px,
+        width_max_pixels=max_px,
+        cap_rounded=not dashed,
+        joint_rounded=True,
+        pickable=pickable,
+        auto_highlight=pickable,
+        **kw,
     )
 
 
-def _point_layer(layer_id: str, data: list[dict[str, Any]], *, min_px: float = 3,
-                 max_px: float = 16, pickable: bool = True) -> pdk.Layer:
+def _point_layer(
+    layer_id: str, data: list[dict[str, Any]], *, min_px: float = 3, max_px: float = 16, pickable: bool = True
+) -> pdk.Layer:
     return pdk.Layer(
-        "ScatterplotLayer", data=data, id=layer_id, get_position="position",
-        get_fill_color="color", get_radius="radius", radius_units="'meters'",
-        radius_min_pixels=min_px, radius_max_pixels=max_px, stroked=True,
-        get_line_color=[255, 255, 255, 230], line_width_min_pixels=1, pickable=pickable,
+        "ScatterplotLayer",
+        data=data,
+        id=layer_id,
+        get_position="position",
+        get_fill_color="color",
+        get_radius="radius",
+        radius_units="'meters'",
+        radius_min_pixels=min_px,
+        radius_max_pixels=max_px,
+        stroked=True,
+        get_line_color=[255, 255, 255, 230],
+        line_width_min_pixels=1,
+        pickable=pickable,
         auto_highlight=pickable,
     )
 
@@ -428,10 +490,20 @@ def declutter(
 
 def _text_layer(layer_id: str, data: list[dict[str, Any]]) -> pdk.Layer:
     return pdk.Layer(
-        "TextLayer", data=data, id=layer_id, get_position="position", get_text="text",
-        get_size=13, get_color=[40, 40, 40, 255], get_alignment_baseline="'top'",
-        get_pixel_offset=[0, 11], character_set="'auto'", font_family="'Helvetica Neue, Arial, sans-serif'",
-        outline_width=2, outline_color=[255, 255, 255, 255], font_settings={"sdf": True},
+        "TextLayer",
+        data=data,
+        id=layer_id,
+        get_position="position",
+        get_text="text",
+        get_size=13,
+        get_color=[40, 40, 40, 255],
+        get_alignment_baseline="'top'",
+        get_pixel_offset=[0, 11],
+        character_set="'auto'",
+        font_family="'Helvetica Neue, Arial, sans-serif'",
+        outline_width=2,
+        outline_color=[255, 255, 255, 255],
+        font_settings={"sdf": True},
         pickable=False,
     )
 
@@ -469,13 +541,13 @@ def overview_deck(
     planned lines are at least 2 pixels wide at the initial zoom so their dashes show.
     """
     frame = frame or map_frame(ds)
-    recs = link_records(ds, year=year, corridors=corridors, modes=modes, statuses=statuses,
-                        frame=frame)
+    recs = link_records(ds, year=year, corridors=corridors, modes=modes, statuses=statuses, frame=frame)
     mode_f = set(modes) if modes is not None else None
     dash_floor_m = round(2.0 * frame.m_per_px)  # 2 px at the initial zoom
     # operational links first, so dashed ones draw on top of them
-    rows = [r for r in recs if r["status"] == "operational"] + \
-        [{**r, "width": max(r["width"], dash_floor_m)} for r in recs if r["status"] != "operational"]
+    rows = [r for r in recs if r["status"] == "operational"] + [
+        {**r, "width": max(r["width"], dash_floor_m)} for r in recs if r["status"] != "operational"
+    ]
     for r in rows:
         del r["status"]
     # markers: places touched by a shown link (all places when nothing is filtered)
@@ -523,28 +595,75 @@ def legend_rows(
         if corr_f is not None and cid not in corr_f:
             continue
         fig = figs.get(cid)
-        extra = (f" · {format_quantity(fig.value, 't')}" + (" EST" if fig.estimate else "")
-                 if fig else " · no data")
+        extra = (
+            f" · {format_quantity(fig.value, 't')}" + (" EST" if fig.estimate else "")
+            if fig
+            else " · no data"
+        )
         short = names.get(cid, cid).split(" (")[0]
-        rows.append({"group": "Corridor (colour)", "label": _clean(short, 30) + extra,
-                     "color": _rgb_hex(color), "width": 4, "mark": "line"})
+        rows.append(
+            {
+                "group": "Corridor (colour)",
+                "label": _clean(short, 30) + extra,
+                "color": _rgb_hex(color),
+                "width": 4,
+                "mark": "line",
+            }
+        )
     if scale > 0:
         for t in _nice_steps(scale):
-            rows.append({"group": "Freight (width)", "label": format_quantity(t, "t") + " / year",
-                         "color": "#555555", "width": volume_px(t, scale), "mark": "line"})
-    rows.append({"group": "Freight (width)", "label": "no volume data", "color": "#999999",
-                 "width": NO_DATA_PX, "mark": "line"})
-    for status, label in (("operational", "operational"), ("under_construction",
-                                                             "under construction (dashed)"),
-                          ("planned", "planned (dotted, faded)")):
-        rows.append({"group": "Status", "label": label, "color": "#555555", "width": 3,
-                     "mark": "line" if status == "operational" else status})
-    rows.append({"group": "Markers", "label": "border crossing", "color": _rgb_hex(CROSSING_COLOR),
-                 "width": 10, "mark": "dot"})
+            rows.append(
+                {
+                    "group": "Freight (width)",
+                    "label": format_quantity(t, "t") + " / year",
+                    "color": "#555555",
+                    "width": volume_px(t, scale),
+                    "mark": "line",
+                }
+            )
+    rows.append(
+        {
+            "group": "Freight (width)",
+            "label": "no volume data",
+            "color": "#999999",
+            "width": NO_DATA_PX,
+            "mark": "line",
+        }
+    )
+    for status, label in (
+        ("operational", "operational"),
+        ("under_construction", "under construction (dashed)"),
+        ("planned", "planned (dotted, faded)"),
+    ):
+        rows.append(
+            {
+                "group": "Status",
+                "label": label,
+                "color": "#555555",
+                "width": 3,
+                "mark": "line" if status == "operational" else status,
+            }
+        )
+    rows.append(
+        {
+            "group": "Markers",
+            "label": "border crossing",
+            "color": _rgb_hex(CROSSING_COLOR),
+            "width": 10,
+            "mark": "dot",
+        }
+    )
     for kind in ("port", "hub", "terminal", "junction", "border_post"):
         color, _, px = NODE_STYLE[kind]
-        rows.append({"group": "Markers", "label": kind.replace("_", " "), "color": _rgb_hex(color),
-                     "width": px * 1.6, "mark": "dot"})
+        rows.append(
+            {
+                "group": "Markers",
+                "label": kind.replace("_", " "),
+                "color": _rgb_hex(color),
+                "width": px * 1.6,
+                "mark": "dot",
+            }
+        )
     return rows
 
 
@@ -581,49 +700,93 @@ def route_deck(
     ``stop_labels``. The camera frames the routes.
     """
     frame = route_frame(routes) if routes else (frame or map_frame(ds))
-    net = [{"id": str(r["id"]), "tip": _clean(r.get("name") or r["id"]),
-            "path": _round_path(r["geometry"].coords), "color": [150, 150, 150, 150],
-            "width": round(1.0 * frame.m_per_px)}
-           for r in ds.links.to_dict("records")] if len(ds.links) else []
+    net = (
+        [
+            {
+                "id": str(r["id"]),
+                "tip": _clean(r.get("name") or r["id"]),
+                "path": _round_path(r["geometry"].coords),
+                "color": [150, 150, 150, 150],
+                "width": round(1.0 * frame.m_per_px),
+            }
+            for r in ds.links.to_dict("records")
+        ]
+        if len(ds.links)
+        else []
+    )
     alts = []
     for i, rt in enumerate(routes[1:], start=2):
         t = rt.totals
         color = ROUTE_COLORS[(i - 1) % len(ROUTE_COLORS)]
-        alts.append({
-            "id": f"route{i}",
-            "tip": _tip([f"Route {i}: {_clean(rt.summary(), 200)}",
-                         f"{t.distance_km:,.0f} km · {t.time_h:,.1f} h · {t.cost_usd:,.0f} USD"]),
-            "path": _round_path(rt.coords), "color": [*color, 200],
-            "width": round(4 * frame.m_per_px),
-        })
+        alts.append(
+            {
+                "id": f"route{i}",
+                "tip": _tip(
+                    [
+                        f"Route {i}: {_clean(rt.summary(), 200)}",
+                        f"{t.distance_km:,.0f} km · {t.time_h:,.1f} h · {t.cost_usd:,.0f} USD",
+                    ]
+                ),
+                "path": _round_path(rt.coords),
+                "color": [*color, 200],
+                "width": round(4 * frame.m_per_px),
+            }
+        )
     legs = []
     stops: list[dict[str, Any]] = []
     if routes:
         best = routes[0]
         for j, leg in enumerate(best.legs, start=1):
             est = " EST" if leg.estimate else ""
-            tip = _tip([
-                f"Route 1, leg {j}: {_clean(leg.from_name)} → {_clean(leg.to_name)}",
-                f"{leg.mode} · {leg.distance_km:,.0f} km · {leg.time_h:,.1f} h · "
-                f"{leg.cost_usd:,.0f} USD{est}",
-            ])
+            tip = _tip(
+                [
+                    f"Route 1, leg {j}: {_clean(leg.from_name)} → {_clean(leg.to_name)}",
+                    f"{leg.mode} · {leg.distance_km:,.0f} km · {leg.time_h:,.1f} h · "
+                    f"{leg.cost_usd:,.0f} USD{est}",
+                ]
+            )
             if len(leg.coords) >= 2:
-                legs.append({"id": f"leg{j}", "tip": tip, "path": _round_path(leg.coords),
-                             "color": [*ROUTE_COLORS[0], 235], "width": round(6 * frame.m_per_px)})
+                legs.append(
+                    {
+                        "id": f"leg{j}",
+                        "tip": tip,
+                        "path": _round_path(leg.coords),
+                        "color": [*ROUTE_COLORS[0], 235],
+                        "width": round(6 * frame.m_per_px),
+                    }
+                )
             if leg.mode in ("border", "transfer") and leg.coords:
                 pos = leg.coords[len(leg.coords) // 2]
-                stops.append({"id": f"stop{j}", "tip": tip, "name": _clean(leg.to_name, 40),
-                              "position": [round(pos[0], 5), round(pos[1], 5)],
-                              "color": [*(CROSSING_COLOR if leg.mode == "border" else
-                                          NODE_STYLE["terminal"][0]), 240], "radius": 12000})
+                stops.append(
+                    {
+                        "id": f"stop{j}",
+                        "tip": tip,
+                        "name": _clean(leg.to_name, 40),
+                        "position": [round(pos[0], 5), round(pos[1], 5)],
+                        "color": [
+                            *(CROSSING_COLOR if leg.mode == "border" else NODE_STYLE["terminal"][0]),
+                            240,
+                        ],
+                        "radius": 12000,
+                    }
+                )
         q = best.query
         for role, p in (("origin", q.origin), ("destination", q.destination)):
-            stops.append({"id": role, "tip": f"{role}: {_clean(p.name)} ({p.country})",
-                          "name": _clean(p.name, 40), "position": [p.lon, p.lat],
-                          "color": [20, 20, 20, 240], "radius": 18000})
+            stops.append(
+                {
+                    "id": role,
+                    "tip": f"{role}: {_clean(p.name)} ({p.country})",
+                    "name": _clean(p.name, 40),
+                    "position": [p.lon, p.lat],
+                    "color": [20, 20, 20, 240],
+                    "radius": 18000,
+                }
+            )
     ends = [s for s in stops if s["id"] in ("origin", "destination")]
-    labels = [{"text": s["name"], "position": s["position"]}  # ends first: they win overlaps
-              for s in ends + [s for s in stops if s["id"].startswith("stop")]]
+    labels = [
+        {"text": s["name"], "position": s["position"]}  # ends first: they win overlaps
+        for s in ends + [s for s in stops if s["id"].startswith("stop")]
+    ]
     for s in stops:
         del s["name"]
     layers = [
@@ -640,8 +803,9 @@ def route_frame(routes: Sequence[Route], *, width_px: int = 540, height_px: int 
     """The camera that shows every route of a result (the same for the same result: no jumps)."""
     xs = [x for r in routes for x, _ in r.coords]
     ys = [y for r in routes for _, y in r.coords]
-    return fit_bounds((min(xs), max(xs)), (min(ys), max(ys)), width_px=width_px,
-                      height_px=height_px, max_zoom=8.0)
+    return fit_bounds(
+        (min(xs), max(xs)), (min(ys), max(ys)), width_px=width_px, height_px=height_px, max_zoom=8.0
+    )
 
 
 def _dedupe_labels(labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -677,25 +841,40 @@ def volumes_deck(
         r.pop("dash")
     figs = pick_figures(ds.volumes, year, kind="node")
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
-    top = max((f.value for y in volume_years(ds.volumes, kind="node")
-               for f in pick_figures(ds.volumes, y, kind="node").values()), default=0.0)
+    top = max(
+        (
+            f.value
+            for y in volume_years(ds.volumes, kind="node")
+            for f in pick_figures(ds.volumes, y, kind="node").values()
+        ),
+        default=0.0,
+    )
     markers: list[dict[str, Any]] = []
     for nid, fig in figs.items():
         if nid not in names:
             continue
         pt = ds.nodes.at[nid, "geometry"]
         px = 4 + 22 * math.sqrt(fig.value / top) if top > 0 else 4
-        markers.append({
-            "id": nid,
-            "tip": _tip([_clean(names[nid]), f"freight {fig.label()}" + (" EST" if fig.estimate
-                                                                          else ""),
-                         _clean(fig.scope, 160),
-                         f"one of {fig.others + 1} published figures" if fig.others else ""]),
-            "position": [round(float(pt.x), 5), round(float(pt.y), 5)],
-            "color": [0, 92, 169, 170], "radius": round(px * frame.m_per_px),
-        })
-    labels = [{"text": _clean(names[m["id"]], 40), "position": m["position"]}
-              for m in sorted(markers, key=lambda m: -float(m["radius"]))]
+        markers.append(
+            {
+                "id": nid,
+                "tip": _tip(
+                    [
+                        _clean(names[nid]),
+                        f"freight {fig.label()}" + (" EST" if fig.estimate else ""),
+                        _clean(fig.scope, 160),
+                        f"one of {fig.others + 1} published figures" if fig.others else "",
+                    ]
+                ),
+                "position": [round(float(pt.x), 5), round(float(pt.y), 5)],
+                "color": [0, 92, 169, 170],
+                "radius": round(px * frame.m_per_px),
+            }
+        )
+    labels = [
+        {"text": _clean(names[m["id"]], 40), "position": m["position"]}
+        for m in sorted(markers, key=lambda m: -float(m["radius"]))
+    ]
     layers = [
         _path_layer("links", recs),
         _point_layer("node_volumes", markers, min_px=3, max_px=60),

@@ -34,8 +34,13 @@ __all__ = [
     "totals_display",
 ]
 
-MODE_LABELS = {"rail": "rail", "road": "road", "sea": "sea (ferry)", "border": "border crossing",
-               "transfer": "transfer"}
+MODE_LABELS = {
+    "rail": "rail",
+    "road": "road",
+    "sea": "sea (ferry)",
+    "border": "border crossing",
+    "transfer": "transfer",
+}
 
 
 def fmt_hours(h: float) -> str:
@@ -48,10 +53,12 @@ def totals_display(t: Totals) -> dict[str, tuple[str, str]]:
     """Metric label -> (value, help); numbers rounded as in the ``corridors route`` table."""
     return {
         "Distance (km)": (f"{t.distance_km:,.0f}", "total line-haul and crossing distance"),
-        "Transit time (h)": (f"{t.time_h:,.1f}",
-                             f"{fmt_hours(t.time_h)}; range {t.time_h_min:,.0f}-{t.time_h_max:,.0f} h: "
-                             "ferry waits from none to a full sailing interval; includes border dwell "
-                             "and handling"),
+        "Transit time (h)": (
+            f"{t.time_h:,.1f}",
+            f"{fmt_hours(t.time_h)}; range {t.time_h_min:,.0f}-{t.time_h_max:,.0f} h: "
+            "ferry waits from none to a full sailing interval; includes border dwell "
+            "and handling",
+        ),
         "Cost (USD)": (f"{t.cost_usd:,.0f}", "per shipment: line haul, border fees, handling"),
         "CO2 (kg)": (f"{t.co2_kg:,.0f}", "indicative: rail/road tank-to-wheel, sea well-to-wheel"),
         "Borders": (f"{t.border_crossings}", "border crossings"),
@@ -61,8 +68,12 @@ def totals_display(t: Totals) -> dict[str, tuple[str, str]]:
 
 #: How each metric appears in the ``total:`` line of ``corridors route`` (value inserted at {}).
 CLI_TOTALS_FORMAT = {
-    "Distance (km)": "{} km", "Transit time (h)": "{} h", "Cost (USD)": "{} USD",
-    "CO2 (kg)": "{} kg CO2", "Borders": "{} border(s)", "Transfers": "{} transfer(s)",
+    "Distance (km)": "{} km",
+    "Transit time (h)": "{} h",
+    "Cost (USD)": "{} USD",
+    "CO2 (kg)": "{} kg CO2",
+    "Borders": "{} border(s)",
+    "Transfers": "{} transfer(s)",
 }
 
 
@@ -74,26 +85,63 @@ def leg_table(route: Route) -> pd.DataFrame:
     """One row per leg: mode, km, hours, waits, USD, CO2, status, EST, corridors, sources, note."""
     rows = []
     for i, leg in enumerate(route.legs, start=1):
-        rows.append({
-            "#": i, "from": leg.from_name, "to": leg.to_name, "mode": MODE_LABELS.get(leg.mode, leg.mode),
-            "km": round(leg.distance_km, 1), "hours": round(leg.time_h, 2),
-            "border dwell h": _none_if_zero(leg.wait_h) if leg.mode == "border" else None,
-            "other wait h": _none_if_zero(leg.wait_h) if leg.mode != "border" else None,
-            "USD": round(leg.cost_usd, 2), "kg CO2": round(leg.co2_kg, 1),
-            "status": leg.status.replace("_", " "), "EST": "EST" if leg.estimate else "",
-            "corridors": ", ".join(leg.corridors), "sources": "; ".join(leg.sources),
-            "note": leg.note,
-        })
-    return pd.DataFrame(rows, columns=["#", "from", "to", "mode", "km", "hours", "border dwell h",
-                                       "other wait h", "USD", "kg CO2", "status", "EST", "corridors",
-                                       "sources", "note"])
+        rows.append(
+            {
+                "#": i,
+                "from": leg.from_name,
+                "to": leg.to_name,
+                "mode": MODE_LABELS.get(leg.mode, leg.mode),
+                "km": round(leg.distance_km, 1),
+                "hours": round(leg.time_h, 2),
+                "border dwell h": _none_if_zero(leg.wait_h) if leg.mode == "border" else None,
+                "other wait h": _none_if_zero(leg.wait_h) if leg.mode != "border" else None,
+                "USD": round(leg.cost_usd, 2),
+                "kg CO2": round(leg.co2_kg, 1),
+                "status": leg.status.replace("_", " "),
+                "EST": "EST" if leg.estimate else "",
+                "corridors": ", ".join(leg.corridors),
+                "sources": "; ".join(leg.sources),
+                "note": leg.note,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "#",
+            "from",
+            "to",
+            "mode",
+            "km",
+            "hours",
+            "border dwell h",
+            "other wait h",
+            "USD",
+            "kg CO2",
+            "status",
+            "EST",
+            "corridors",
+            "sources",
+            "note",
+        ],
+    )
 
 
 def comparison_table(routes: Sequence[Route]) -> pd.DataFrame:
     """Alternatives side by side: one column per route, one row per measure (text cells)."""
     cols: dict[str, list[str]] = {}
-    index = ["via", "distance", "transit time", "time range", "cost", "CO2", "border crossings",
-             "transfers", "countries", "corridors", "estimates"]
+    index = [
+        "via",
+        "distance",
+        "transit time",
+        "time range",
+        "cost",
+        "CO2",
+        "border crossings",
+        "transfers",
+        "countries",
+        "corridors",
+        "estimates",
+    ]
     best = routes[0].totals if routes else None
     for i, r in enumerate(routes, start=1):
         t = r.totals
@@ -110,7 +158,9 @@ def comparison_table(routes: Sequence[Route]) -> pd.DataFrame:
             f"{t.time_h_min:,.0f}-{t.time_h_max:,.0f} h",
             f"{t.cost_usd:,.0f} USD" + delta(t.cost_usd, best.cost_usd, "USD"),
             f"{t.co2_kg:,.0f} kg" + delta(t.co2_kg, best.co2_kg, "kg"),
-            str(t.border_crossings), str(t.transfers), " > ".join(r.countries),
+            str(t.border_crossings),
+            str(t.transfers),
+            " > ".join(r.countries),
             ", ".join(r.corridors) or "-",
             "some figures are estimates (EST)" if r.estimate else "none",
         ]
@@ -146,11 +196,19 @@ def sources_table(ds: Dataset, ids: Iterable[str] | None = None) -> pd.DataFrame
     for sid in order:
         r = recs.get(sid)
         if r is None:
-            rows.append({"id": sid, "title": "(not in sources.csv)", "publisher": "", "date": "",
-                         "flag": "", "url": "", "note": ""})
+            rows.append(
+                {
+                    "id": sid,
+                    "title": "(not in sources.csv)",
+                    "publisher": "",
+                    "date": "",
+                    "flag": "",
+                    "url": "",
+                    "note": "",
+                }
+            )
             continue
-        rows.append({c: ("" if r.get(c) is None or r.get(c) != r.get(c) else str(r.get(c)))
-                     for c in cols})
+        rows.append({c: ("" if r.get(c) is None or r.get(c) != r.get(c) else str(r.get(c))) for c in cols})
         rows[-1]["url"] = safe_url(r.get("url"))
     return pd.DataFrame(rows, columns=cols)
 
@@ -178,8 +236,7 @@ def crossing_labels(ds: Dataset) -> dict[str, str]:
         if not r.get("crossing"):
             continue
         a, b = nodes[r["from"]], nodes[r["to"]]
-        out[str(r["id"])] = (f"{a['name']} – {b['name']} ({a['country']}–{b['country']}, "
-                             f"{r['mode']})")
+        out[str(r["id"])] = f"{a['name']} – {b['name']} ({a['country']}–{b['country']}, {r['mode']})"
     return dict(sorted(out.items(), key=lambda kv: kv[1]))
 
 
@@ -216,11 +273,42 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-_LINK_FIELDS = ("id", "name", "from", "to", "mode", "crossing", "status", "gauge_mm", "length_km",
-                "speed_kmh", "duration_h", "interval_h", "dwell_h", "dwell_h_rev", "fee_usd",
-                "fee_usd_rev", "capacity", "corridors", "source", "estimate", "estimate_note", "note")
-_NODE_FIELDS = ("id", "name", "aliases", "country", "kind", "modes", "source", "estimate",
-                "estimate_note", "note")
+_LINK_FIELDS = (
+    "id",
+    "name",
+    "from",
+    "to",
+    "mode",
+    "crossing",
+    "status",
+    "gauge_mm",
+    "length_km",
+    "speed_kmh",
+    "duration_h",
+    "interval_h",
+    "dwell_h",
+    "dwell_h_rev",
+    "fee_usd",
+    "fee_usd_rev",
+    "capacity",
+    "corridors",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+)
+_NODE_FIELDS = (
+    "id",
+    "name",
+    "aliases",
+    "country",
+    "kind",
+    "modes",
+    "source",
+    "estimate",
+    "estimate_note",
+    "note",
+)
 
 
 def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = None) -> Details | None:
@@ -230,13 +318,20 @@ def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = Non
     """
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
     subject_names = {f"node:{k}": v for k, v in names.items()}
-    subject_names.update({f"link:{k}": str(v or k) for k, v in
-                          zip(ds.links["id"], ds.links["name"], strict=True)} if len(ds.links) else {})
+    subject_names.update(
+        {f"link:{k}": str(v or k) for k, v in zip(ds.links["id"], ds.links["name"], strict=True)}
+        if len(ds.links)
+        else {}
+    )
     if len(ds.corridors):
-        subject_names.update({f"corridor:{r['id']}": str(r.get("name") or r["id"])
-                              for r in ds.corridors.to_dict("records")})
-    titles = {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.sources.to_dict("records")} \
-        if len(ds.sources) else {}
+        subject_names.update(
+            {f"corridor:{r['id']}": str(r.get("name") or r["id"]) for r in ds.corridors.to_dict("records")}
+        )
+    titles = (
+        {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.sources.to_dict("records")}
+        if len(ds.sources)
+        else {}
+    )
     if layer in ("links", "crossings") and len(ds.links) and fid in ds.links.index:
         r = ds.links.loc[fid].to_dict()
         kind = "crossing" if r.get("crossing") else "link"
@@ -251,39 +346,65 @@ def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = Non
                 v = [subject_names.get(f"corridor:{c}", c) for c in v]
             attrs.append({"field": f, "value": _text(v)})
         a, b = names.get(r["from"], r["from"]), names.get(r["to"], r["to"])
-        title = (f"Border crossing {a} – {b}" if kind == "crossing"
-                 else str(r.get("name") or f"{a} – {b}"))
+        title = f"Border crossing {a} – {b}" if kind == "crossing" else str(r.get("name") or f"{a} – {b}")
         vols = volume_table(ds.volumes, subject_names=subject_names, source_titles=titles)
-        mine = vols[(vols["kind"] == "link") & (vols["subject"] == subject_names.get(f"link:{fid}"))] \
-            if len(vols) else vols
+        mine = (
+            vols[(vols["kind"] == "link") & (vols["subject"] == subject_names.get(f"link:{fid}"))]
+            if len(vols)
+            else vols
+        )
         corr = [subject_names.get(f"corridor:{c}", c) for c in r.get("corridors") or ()]
         if year is not None and len(vols):
             figs = pick_figures(ds.volumes, year, subjects=r.get("corridors") or ())
             chosen = {f.volume_id for f in figs.values()}
             mine = pd.concat([mine, vols[vols["id"].isin(chosen)]], ignore_index=True)
         elif len(vols):
-            mine = pd.concat([mine, vols[(vols["kind"] == "corridor") & vols["subject"].isin(corr)
-                                         & (vols["metric"] == "freight")]], ignore_index=True)
-        return Details(kind, fid, title, pd.DataFrame(attrs), sources_table(ds, r.get("source") or ()),
-                       bool(r.get("estimate")), str(r.get("estimate_note") or ""), mine)
+            mine = pd.concat(
+                [
+                    mine,
+                    vols[
+                        (vols["kind"] == "corridor")
+                        & vols["subject"].isin(corr)
+                        & (vols["metric"] == "freight")
+                    ],
+                ],
+                ignore_index=True,
+            )
+        return Details(
+            kind,
+            fid,
+            title,
+            pd.DataFrame(attrs),
+            sources_table(ds, r.get("source") or ()),
+            bool(r.get("estimate")),
+            str(r.get("estimate_note") or ""),
+            mine,
+        )
     if layer in ("nodes", "node_volumes") and len(ds.nodes) and fid in ds.nodes.index:
         r = ds.nodes.loc[fid].to_dict()
         attrs = [{"field": f, "value": _text(r[f])} for f in _NODE_FIELDS if f in r]
         pt = r["geometry"]
         attrs.insert(4, {"field": "lon, lat", "value": f"{pt.x:.5f}, {pt.y:.5f}"})
-        vols = volume_table(ds.volumes, subject_names=subject_names, source_titles=titles,
-                            kinds=["node"])
+        vols = volume_table(ds.volumes, subject_names=subject_names, source_titles=titles, kinds=["node"])
         mine = vols[vols["subject"] == names.get(fid)] if len(vols) else vols
         term = ds.terminals
         if len(term):
-            term = term[term["node"] == fid][["operation", "between", "time_h", "cost_usd", "source",
-                                              "estimate", "estimate_note", "note"]].copy()
+            term = term[term["node"] == fid][
+                ["operation", "between", "time_h", "cost_usd", "source", "estimate", "estimate_note", "note"]
+            ].copy()
             term["source"] = term["source"].map(lambda s: "; ".join(s))
             term["estimate"] = term["estimate"].map(lambda e: "EST" if e else "")
-        return Details("node", fid, str(r["name"]), pd.DataFrame(attrs),
-                       sources_table(ds, r.get("source") or ()), bool(r.get("estimate")),
-                       str(r.get("estimate_note") or ""), mine.reset_index(drop=True),
-                       term.reset_index(drop=True) if len(term) else pd.DataFrame())
+        return Details(
+            "node",
+            fid,
+            str(r["name"]),
+            pd.DataFrame(attrs),
+            sources_table(ds, r.get("source") or ()),
+            bool(r.get("estimate")),
+            str(r.get("estimate_note") or ""),
+            mine.reset_index(drop=True),
+            term.reset_index(drop=True) if len(term) else pd.DataFrame(),
+        )
     return None
 
 
@@ -293,33 +414,68 @@ def feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = Non
 
 def dataset_summary(ds: Dataset) -> pd.DataFrame:
     """What the dataset holds: one row per table with its count and a breakdown."""
+
     def counts(series: pd.Series) -> str:
         vc = series.value_counts()
         return ", ".join(f"{k}: {v}" for k, v in vc.items())
 
     links = ds.links
     rows = [
-        {"table": "nodes.geojson", "rows": len(ds.nodes),
-         "breakdown": counts(ds.nodes["kind"]) if len(ds.nodes) else ""},
-        {"table": "links.geojson", "rows": len(links),
-         "breakdown": (counts(links["mode"]) + " | " + counts(links["status"])
-                       + f" | border crossings: {int(links['crossing'].sum())}") if len(links) else ""},
-        {"table": "terminals.csv", "rows": len(ds.terminals),
-         "breakdown": counts(ds.terminals["operation"]) if len(ds.terminals) else ""},
-        {"table": "corridors.csv", "rows": len(ds.corridors),
-         "breakdown": ", ".join(str(n) for n in ds.corridors["name"]) if len(ds.corridors) else ""},
-        {"table": "volumes.csv", "rows": len(ds.volumes),
-         "breakdown": counts(ds.volumes["metric"]) if len(ds.volumes) else ""},
-        {"table": "projects.geojson", "rows": len(ds.projects),
-         "breakdown": counts(ds.projects["status"]) if len(ds.projects) else ""},
-        {"table": "parameters.csv", "rows": len(ds.parameters),
-         "breakdown": counts(ds.parameters["param"]) if len(ds.parameters) else ""},
-        {"table": "sources.csv", "rows": len(ds.sources),
-         "breakdown": counts(ds.sources["flag"].fillna("")) if len(ds.sources) else ""},
+        {
+            "table": "nodes.geojson",
+            "rows": len(ds.nodes),
+            "breakdown": counts(ds.nodes["kind"]) if len(ds.nodes) else "",
+        },
+        {
+            "table": "links.geojson",
+            "rows": len(links),
+            "breakdown": (
+                counts(links["mode"])
+                + " | "
+                + counts(links["status"])
+                + f" | border crossings: {int(links['crossing'].sum())}"
+            )
+            if len(links)
+            else "",
+        },
+        {
+            "table": "terminals.csv",
+            "rows": len(ds.terminals),
+            "breakdown": counts(ds.terminals["operation"]) if len(ds.terminals) else "",
+        },
+        {
+            "table": "corridors.csv",
+            "rows": len(ds.corridors),
+            "breakdown": ", ".join(str(n) for n in ds.corridors["name"]) if len(ds.corridors) else "",
+        },
+        {
+            "table": "volumes.csv",
+            "rows": len(ds.volumes),
+            "breakdown": counts(ds.volumes["metric"]) if len(ds.volumes) else "",
+        },
+        {
+            "table": "projects.geojson",
+            "rows": len(ds.projects),
+            "breakdown": counts(ds.projects["status"]) if len(ds.projects) else "",
+        },
+        {
+            "table": "parameters.csv",
+            "rows": len(ds.parameters),
+            "breakdown": counts(ds.parameters["param"]) if len(ds.parameters) else "",
+        },
+        {
+            "table": "sources.csv",
+            "rows": len(ds.sources),
+            "breakdown": counts(ds.sources["flag"].fillna("")) if len(ds.sources) else "",
+        },
     ]
     est = []
-    for name, frame in (("nodes", ds.nodes), ("links", links), ("terminals", ds.terminals),
-                        ("volumes", ds.volumes)):
+    for name, frame in (
+        ("nodes", ds.nodes),
+        ("links", links),
+        ("terminals", ds.terminals),
+        ("volumes", ds.volumes),
+    ):
         if len(frame) and "estimate" in frame:
             est.append(f"{name}: {int(frame['estimate'].astype(bool).sum())}")
     rows.append({"table": "estimates (EST)", "rows": None, "breakdown": ", ".join(est)})

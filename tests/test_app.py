@@ -43,8 +43,9 @@ def use_data(monkeypatch: pytest.MonkeyPatch):
     return use
 
 
-def run(page: str = "app_pages/overview.py", params: dict | None = None, *,
-        open_: tuple[str, ...] = ()) -> AppTest:
+def run(
+    page: str = "app_pages/overview.py", params: dict | None = None, *, open_: tuple[str, ...] = ()
+) -> AppTest:
     """Run a page as a link opens it; ``open_`` names lazy expanders to open (their widget keys)."""
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in (params or {}).items():
@@ -93,8 +94,17 @@ def table(at: AppTest, *columns: str):
 def texts(at: AppTest) -> list[str]:
     """Text of every markdown-like element (markdown, captions, headers, alerts)."""
     out = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "warning", "error", "info",
-                 "success"):
+    for kind in (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "warning",
+        "error",
+        "info",
+        "success",
+    ):
         out += [str(e.value) for e in getattr(at, kind)]
     return out
 
@@ -113,20 +123,31 @@ def test_page_runs_with_its_widgets(use_data, page):
         assert at.pills(key="status") and at.toggle(key="labels").value is True
         assert len(decks(at)) == 1 and decks(at)[0].proto.selection_mode
     elif page.endswith("planner.py"):
-        for kind, key in (("selectbox", "origin"), ("selectbox", "destination"),
-                          ("segmented_control", "by"), ("number_input", "alternatives"),
-                          ("number_input", "teu"), ("pills", "modes"),
-                          ("multiselect", "avoid_countries"), ("multiselect", "avoid"),
-                          ("toggle", "include_planned")):
+        for kind, key in (
+            ("selectbox", "origin"),
+            ("selectbox", "destination"),
+            ("segmented_control", "by"),
+            ("number_input", "alternatives"),
+            ("number_input", "teu"),
+            ("pills", "modes"),
+            ("multiselect", "avoid_countries"),
+            ("multiselect", "avoid"),
+            ("toggle", "include_planned"),
+        ):
             assert getattr(at, kind)(key=key) is not None, key
-        assert [m.label for m in at.metric] == ["Distance (km)", "Transit time (h)", "Cost (USD)",
-                                                "CO2 (kg)", "Borders", "Transfers"]
+        assert [m.label for m in at.metric] == [
+            "Distance (km)",
+            "Transit time (h)",
+            "Cost (USD)",
+            "CO2 (kg)",
+            "Borders",
+            "Transfers",
+        ]
         table(at, "border dwell h", "EST", "sources")  # legs
         assert list(table(at, "Route 1 (best)").columns)[:1] == ["Route 1 (best)"]
         assert len(decks(at)) == 1
         assert len(at.get("vega_lite_chart")) == 2  # the time and cost staircases
-        assert {b.key for b in at.download_button} >= {"download_json", "download_csv",
-                                                       "download_geojson"}
+        assert {b.key for b in at.download_button} >= {"download_json", "download_csv", "download_geojson"}
     elif page.endswith("volumes.py"):
         assert at.segmented_control(key="kind").value == "corridor"
         assert at.selectbox(key="metric").value == "freight (t)"
@@ -176,7 +197,8 @@ def test_overview_filters_and_details_panel(use_data):
     assert modes == {"sea"}
     # a click on a place (the selection event as Streamlit delivers it)
     at.session_state["overview_map"] = {
-        "selection": {"indices": {"nodes": [0]}, "objects": {"nodes": [{"id": "alat"}]}}}
+        "selection": {"indices": {"nodes": [0]}, "objects": {"nodes": [{"id": "alat"}]}}
+    }
     at.run()
     assert not at.exception
     assert any("Alat" in s.value for s in at.subheader)
@@ -201,9 +223,15 @@ def test_planner_totals_equal_library_and_cli(use_data):
     best = load_network().route("altynkol", "poti")
     assert shown == {k: v for k, (v, _) in totals_display(best.totals).items()}
 
-    doc = json.loads(subprocess.run(
-        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+    doc = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+    )
     t = doc["routes"][0]["totals"]
     assert abs(_number(shown["Distance (km)"]) - t["distance_km"]) <= 0.5 + 0.05
     assert abs(_number(shown["Transit time (h)"]) - t["time_h"]) <= 0.05 + 0.005
@@ -213,7 +241,11 @@ def test_planner_totals_equal_library_and_cli(use_data):
     assert int(shown["Transfers"]) == t["transfers"]
     cli_table = subprocess.run(
         [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     total_line = next(line for line in cli_table.splitlines() if "total:" in line)
     for label, value in shown.items():  # the very strings of the command's table
         assert CLI_TOTALS_FORMAT[label].format(value) in total_line, (label, value, total_line)
@@ -221,8 +253,8 @@ def test_planner_totals_equal_library_and_cli(use_data):
     legs = table(at, "border dwell h", "EST")
     assert len(legs) == len(doc["routes"][0]["legs"])
     assert list(legs["mode"].str.split().str[0]) == [
-        {"sea": "sea", "border": "border"}.get(leg["mode"], leg["mode"])
-        for leg in doc["routes"][0]["legs"]]
+        {"sea": "sea", "border": "border"}.get(leg["mode"], leg["mode"]) for leg in doc["routes"][0]["legs"]
+    ]
     assert legs["km"].sum() == pytest.approx(t["distance_km"], abs=1)
 
 
@@ -235,8 +267,23 @@ def test_planner_downloads_equal_cli_output(use_data):
     request = route_request(ViewState(page="planner", origin="altynkol", destination="poti"))
     for fmt in ("json", "csv", "geojson", "table"):
         cli = subprocess.run(
-            [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--alternatives", "3",
-             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+            [
+                sys.executable,
+                "-m",
+                "corridors.cli",
+                "route",
+                "altynkol",
+                "poti",
+                "--alternatives",
+                "3",
+                "--format",
+                fmt,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
         assert route_file(dataset_key(), request, fmt) == cli, fmt
 
 
@@ -251,7 +298,8 @@ def test_planner_reruns_on_widget_changes(use_data):
     at.segmented_control(key="by").set_value("cost").run()
     best = load_network().route("altynkol", "poti", by="cost", teu=2)
     assert {m.label: m.value for m in at.metric} == {
-        k: v for k, (v, _) in totals_display(best.totals).items()}
+        k: v for k, (v, _) in totals_display(best.totals).items()
+    }
 
 
 @shipped
@@ -259,9 +307,26 @@ def test_planner_opens_the_cli_link(use_data):
     from urllib.parse import parse_qsl, urlsplit
 
     link = subprocess.run(
-        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--by", "cost",
-         "--alternatives", "2", "--teu", "2", "--link"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+        [
+            sys.executable,
+            "-m",
+            "corridors.cli",
+            "route",
+            "altynkol",
+            "poti",
+            "--by",
+            "cost",
+            "--alternatives",
+            "2",
+            "--teu",
+            "2",
+            "--link",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
     params = dict(parse_qsl(urlsplit(link).query))
     at = run("app_pages/planner.py", params=params)
     assert at.selectbox(key="origin").value == "altynkol"
@@ -269,7 +334,8 @@ def test_planner_opens_the_cli_link(use_data):
     assert at.number_input(key="alternatives").value == 2 and at.number_input(key="teu").value == 2
     best = load_network().route("altynkol", "poti", by="cost", teu=2)
     assert {m.label: m.value for m in at.metric} == {
-        k: v for k, (v, _) in totals_display(best.totals).items()}
+        k: v for k, (v, _) in totals_display(best.totals).items()
+    }
 
 
 @shipped
@@ -316,15 +382,31 @@ def test_hostile_place_name_is_shown_as_text(edit_features, use_data, tiny_copy)
 #: The issue's hostile-parameter list: unknown ids, non-numbers, NaN, 1e309, zoom -5 / 99,
 #: latitude 200, 10,000 characters, repeated keys, script and quote characters, unknown keys.
 HOSTILE_PLANNER = {
-    "origin": "nowhere_at_all", "destination": '"><img src=x onerror=alert(1)>', "teu": "1e309",
-    "alternatives": "abc", "zoom": ["-5", "99"], "lat": "200", "lon": "NaN",
-    "by": "<script>alert(1)</script>", "avoid_countries": "x" * 10_000, "modes": ["air", "<b>"],
-    "pitch": "inf", "whatever": "1", "<svg onload=alert(1)>": "'\"", "present": "maybe",
+    "origin": "nowhere_at_all",
+    "destination": '"><img src=x onerror=alert(1)>',
+    "teu": "1e309",
+    "alternatives": "abc",
+    "zoom": ["-5", "99"],
+    "lat": "200",
+    "lon": "NaN",
+    "by": "<script>alert(1)</script>",
+    "avoid_countries": "x" * 10_000,
+    "modes": ["air", "<b>"],
+    "pitch": "inf",
+    "whatever": "1",
+    "<svg onload=alert(1)>": "'\"",
+    "present": "maybe",
 }
 HOSTILE_OVERVIEW = {
-    "year": "<script>alert(1)</script>", "modes": ["zzz", "rail"], "corridors": "x" * 10_000,
-    "labels": "maybe", "selected": "' onmouseover='alert(1)", "bearing": "1e309", "zoom": "99",
-    "lat": "200", "statuses": "planned,<i>",
+    "year": "<script>alert(1)</script>",
+    "modes": ["zzz", "rail"],
+    "corridors": "x" * 10_000,
+    "labels": "maybe",
+    "selected": "' onmouseover='alert(1)",
+    "bearing": "1e309",
+    "zoom": "99",
+    "lat": "200",
+    "statuses": "planned,<i>",
 }
 
 
@@ -354,8 +436,21 @@ def test_hostile_query_params_fall_back_with_a_notice(use_data):
     no_raw(at, "<script>", "<i>")
     at = run("app_pages/planner.py", params=HOSTILE_PLANNER, open_=("planner_camera",))
     warned = " ".join(w.value for w in at.warning).replace("\\", "")
-    for k in ("origin", "destination", "teu", "alternatives", "zoom", "lat", "lon", "by",
-              "avoid_countries", "modes", "pitch", "whatever", "present"):
+    for k in (
+        "origin",
+        "destination",
+        "teu",
+        "alternatives",
+        "zoom",
+        "lat",
+        "lon",
+        "by",
+        "avoid_countries",
+        "modes",
+        "pitch",
+        "whatever",
+        "present",
+    ):
         assert f"ignored {k}=" in warned, k
     assert "unknown parameter" in warned
     no_raw(at, "<img", "<script>", "<svg", "<b>")
@@ -398,8 +493,16 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
     at.number_input(key="planner_zoom").set_value(5.5).run()
     at.number_input(key="planner_lat").set_value(41.25).run()
     qp = dict(at.query_params)
-    assert qp == {"origin": "altynkol", "destination": "poti", "by": "cost", "modes": "rail,sea",
-                  "avoid_countries": "TM", "teu": "2", "lat": "41.25", "zoom": "5.5"}, qp
+    assert qp == {
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "modes": "rail,sea",
+        "avoid_countries": "TM",
+        "teu": "2",
+        "lat": "41.25",
+        "zoom": "5.5",
+    }, qp
     shown = {m.label: m.value for m in at.metric}
     spec = json.loads(decks(at)[0].proto.json)["initialViewState"]
     assert spec["zoom"] == 5.5 and spec["latitude"] == 41.25
@@ -423,8 +526,16 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
 
 @shipped
 def test_overview_view_round_trips_and_keeps_the_selection(use_data, tours_db):
-    at = run("app_pages/overview.py", params={"corridors": "middle_corridor,cku", "labels": "0",
-                                          "selected": "alat", "zoom": "4", "statuses": "operational"})
+    at = run(
+        "app_pages/overview.py",
+        params={
+            "corridors": "middle_corridor,cku",
+            "labels": "0",
+            "selected": "alat",
+            "zoom": "4",
+            "statuses": "operational",
+        },
+    )
     assert not any("link" in w.value for w in at.warning)
     assert at.multiselect(key="corridor").value == ["middle_corridor", "cku"]
     assert at.toggle(key="labels").value is False and at.pills(key="status").value == ["operational"]
@@ -469,14 +580,26 @@ def test_tour_pages_create_step_and_present(use_data, tours_db):
     at.button(key="tour_add").click().run()
     assert any("step 1" in s.value for s in at.success)
     (step,) = store.get(tour.id).steps
-    assert step.view == {"page": "planner", "origin": "altynkol", "destination": "poti", "by": "cost",
-                         "zoom": "5"}
+    assert step.view == {
+        "page": "planner",
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "zoom": "5",
+    }
     store.add_step(tour.id, "Overview", {"page": "overview", "zoom": "3"})
     # a tour link goes to the step's page and view, in presenter mode
     at = run("app_pages/overview.py", params={"tour": str(tour.id), "step": "1", "present": "1"})
     assert at.title[0].value.startswith("Altynkol → Poti")
-    assert dict(at.query_params) == {"origin": "altynkol", "destination": "poti", "by": "cost",
-                                     "zoom": "5", "tour": str(tour.id), "step": "1", "present": "1"}
+    assert dict(at.query_params) == {
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "zoom": "5",
+        "tour": str(tour.id),
+        "step": "1",
+        "present": "1",
+    }
     assert "step 1 of 2" in " ".join(m.value for m in at.markdown)
     at.button(key="tour_next").click().run()
     assert at.title[0].value.startswith("Freight corridors")
@@ -510,8 +633,10 @@ def test_hostile_tour_strings_are_escaped(use_data, tours_db):
     store = TourStore(tours_db)
     t = store.create(EVIL)
     store.add_step(t.id, EVIL, {"page": "overview", "zoom": EVIL}, note=EVIL)
-    for page, params in (("app_pages/tours.py", {}),
-                         ("app_pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"})):
+    for page, params in (
+        ("app_pages/tours.py", {}),
+        ("app_pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"}),
+    ):
         at = run(page, params=params)
         for text in texts(at):
             if not text.startswith("<style>"):  # presenter mode's fixed style
@@ -523,14 +648,45 @@ def test_planner_downloads_with_options_equal_cli_output(use_data, tours_db):
     from app_pages._data import dataset_key, route_file
     from corridors.share import ViewState, route_request
 
-    request = route_request(ViewState(page="planner", origin="altynkol", destination="poti", by="cost",
-                                      modes=("rail", "sea"), avoid_countries=("TM",), alternatives=2,
-                                      teu=2.0))
+    request = route_request(
+        ViewState(
+            page="planner",
+            origin="altynkol",
+            destination="poti",
+            by="cost",
+            modes=("rail", "sea"),
+            avoid_countries=("TM",),
+            alternatives=2,
+            teu=2.0,
+        )
+    )
     for fmt in ("json", "csv", "geojson"):
         cli = subprocess.run(
-            [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--by", "cost",
-             "--modes", "rail,sea", "--avoid-country", "TM", "--teu", "2", "--alternatives", "2",
-             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+            [
+                sys.executable,
+                "-m",
+                "corridors.cli",
+                "route",
+                "Altynkol",
+                "Poti",
+                "--by",
+                "cost",
+                "--modes",
+                "rail,sea",
+                "--avoid-country",
+                "TM",
+                "--teu",
+                "2",
+                "--alternatives",
+                "2",
+                "--format",
+                fmt,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
         assert route_file(dataset_key(), request, fmt) == cli, fmt
     at = run("app_pages/planner.py")
     assert {b.key for b in at.download_button} >= {"export_html", "export_png"}

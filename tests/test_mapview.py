@@ -37,10 +37,12 @@ from corridors.volumes import conflicts_table, default_year, pick_figures, volum
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-VOLUMES = (
+_VOLUMES_HEADER = (
     "id,subject_kind,subject,metric,year,period,months,value,unit,direction,scope,conflict_group,"
     "source,estimate,estimate_note,note\n"
-) + """t24_a,corridor,test,freight,2024,FY,12,1000000,t,both,whole corridor (ministry),g24,test_source,false,,
+)
+VOLUMES = _VOLUMES_HEADER + (
+    """t24_a,corridor,test,freight,2024,FY,12,1000000,t,both,whole corridor (ministry),g24,test_source,false,,
 t24_b,corridor,test,freight,2024,FY,12,1200000,t,both,whole corridor (operator),g24,test_source,false,,
 t24_west,corridor,test,freight,2024,FY,12,2000000,t,westbound,one direction only,,test_source,false,,
 t24_fc,corridor,test,freight,2024,FY,12,5000000,t,both,forecast,,test_source,true,a forecast,
@@ -49,6 +51,7 @@ t25_9m,corridor,test,freight,2025,Jan-Sep,9,900000,t,both,whole corridor,,test_s
 t24_teu,corridor,test,containers,2024,FY,12,9000,TEU,both,containers,,test_source,false,,
 p1_24,node,p1,freight,2024,FY,12,300000,t,both,Port One all cargo,,test_source,false,,
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +99,11 @@ def test_years_and_default_year(vol_net, tiny_net):
 
 def test_volume_table_and_conflicts_side_by_side(vol_net):
     ds = vol_net.dataset
-    table = volume_table(ds.volumes, subject_names={"corridor:test": "Test corridor"},
-                         source_titles={"test_source": "Hand-made"})
+    table = volume_table(
+        ds.volumes,
+        subject_names={"corridor:test": "Test corridor"},
+        source_titles={"test_source": "Hand-made"},
+    )
     assert set(table["EST"]) == {"", "EST"}
     assert table.loc[table["id"] == "t24_fc", "EST"].item() == "EST"
     assert (table["sources"] == "Hand-made").all()
@@ -181,19 +187,29 @@ def test_legend_says_no_volume_data(vol_net, tiny_net):
     lines = list(doc.iter("{http://www.w3.org/2000/svg}line"))
     assert len(lines) == sum(r["mark"] != "dot" for r in rows)
     assert [float(x.get("stroke-width")) for x in lines] == [
-        pytest.approx(r["width"], abs=0.01) for r in rows if r["mark"] != "dot"]
+        pytest.approx(r["width"], abs=0.01) for r in rows if r["mark"] != "dot"
+    ]
     dashes = [x.get("stroke-dasharray") for x in lines if x.get("stroke-dasharray")]
     assert len(dashes) == 2  # under construction (dashed) and planned (dotted)
 
 
 def test_legend_svg_escapes_names():
-    rows = [{"group": "Corridor <b>", "label": '<img src=x onerror="alert(1)"> & co', "color": "#123456",
-             "width": 4, "mark": "line"}]
+    rows = [
+        {
+            "group": "Corridor <b>",
+            "label": '<img src=x onerror="alert(1)"> & co',
+            "color": "#123456",
+            "width": 4,
+            "mark": "line",
+        }
+    ]
     svg = legend_svg(rows)
     assert "<img" not in svg and "<b>" not in svg
     doc = ET.fromstring(svg)
     assert [t.text for t in doc.iter("{http://www.w3.org/2000/svg}text")] == [
-        "Corridor <b>", '<img src=x onerror="alert(1)"> & co']
+        "Corridor <b>",
+        '<img src=x onerror="alert(1)"> & co',
+    ]
 
 
 def test_map_frame_fits_the_dataset(tiny_net):
@@ -242,8 +258,9 @@ def test_staircase_waits_are_vertical_and_ends_at_totals(routes):
 def test_leg_table_and_comparison(routes):
     legs = leg_table(routes[0])
     assert list(legs["#"]) == list(range(1, len(routes[0].legs) + 1))
-    assert {"mode", "km", "hours", "border dwell h", "USD", "kg CO2", "status", "EST",
-            "sources"} <= set(legs.columns)
+    assert {"mode", "km", "hours", "border dwell h", "USD", "kg CO2", "status", "EST", "sources"} <= set(
+        legs.columns
+    )
     assert legs["USD"].sum() == pytest.approx(routes[0].totals.cost_usd, abs=0.1)
     cmp = comparison_table(routes)
     assert list(cmp.columns)[0] == "Route 1 (best)" and len(cmp.columns) == len(routes)
@@ -266,8 +283,14 @@ def test_selected_feature_reads_dicts_and_objects_and_rejects_junk():
         selection = Sel()
 
     assert selected_feature(Ev()) == ("links", "a_xr")
-    for junk in (None, {}, {"selection": None}, {"selection": {"objects": {"evil": [{"id": "a"}]}}},
-                 {"selection": {"objects": {"nodes": [{"id": 5}]}}}, {"selection": {"objects": []}}):
+    for junk in (
+        None,
+        {},
+        {"selection": None},
+        {"selection": {"objects": {"evil": [{"id": "a"}]}}},
+        {"selection": {"objects": {"nodes": [{"id": 5}]}}},
+        {"selection": {"objects": []}},
+    ):
         assert selected_feature(junk) is None
 
 
@@ -317,8 +340,7 @@ def test_volumes_deck_and_chart(vol_net):
     layers = _layers(volumes_deck(vol_net.dataset, year=2024))
     assert list(layers) == ["links", "node_volumes", "labels"]
     assert [r["id"] for r in layers["node_volumes"]["data"]] == ["p1"]
-    table = volume_table(vol_net.dataset.volumes, subject_names={}, source_titles={},
-                         metrics=["freight"])
+    table = volume_table(vol_net.dataset.volumes, subject_names={}, source_titles={}, metrics=["freight"])
     spec = volumes_chart(table[table["unit"] == "t"]).to_dict()
     assert spec["encoding"]["xOffset"]["field"] == "slot"
 
