@@ -3,6 +3,9 @@
 Run with ``streamlit run app.py``; ``CORRIDORS_GEODATA=path`` shows another dataset in the same schema
 and ``CORRIDORS_TOURS_DB=path`` another tour database.
 
+Every page calls ``pages._urlstate.ensure_router()`` first: on a fresh server a first visit to a page
+URL would otherwise run the page alone, as a legacy ``pages/`` multipage app.
+
 Links: every page keeps its view in the URL (``corridors.share`` is the format and the validator).
 ``present=1`` turns any view into presenter mode (no navigation or sidebar); ``tour=ID&step=N``
 opens step N of a saved tour (its page and view), and the presenter's Previous/Next buttons step.
@@ -10,20 +13,30 @@ opens step N of a saved tour (its page and view), and the presenter's Previous/N
 
 import streamlit as st
 
-from pages._common import geodata_dir, md_escape, query_dict, tour_target
+from pages._data import geodata_dir
+from pages._sharing import tour_target
+from pages._text import md_escape
+from pages._urlstate import query_dict
 
-st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:",
-                   layout="wide")
+st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:", layout="wide")
 
 PAGES = {
-    "overview": st.Page("pages/overview.py", title="Corridor overview", icon=":material/map:",
-                        url_path="overview", default=True),
-    "planner": st.Page("pages/planner.py", title="Route planner", icon=":material/route:",
-                       url_path="planner"),
-    "volumes": st.Page("pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:",
-                       url_path="volumes"),
-    "sources": st.Page("pages/sources.py", title="Data and sources", icon=":material/menu_book:",
-                       url_path="sources"),
+    "overview": st.Page(
+        "pages/overview.py",
+        title="Corridor overview",
+        icon=":material/map:",
+        url_path="overview",
+        default=True,
+    ),
+    "planner": st.Page(
+        "pages/planner.py", title="Route planner", icon=":material/route:", url_path="planner"
+    ),
+    "volumes": st.Page(
+        "pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:", url_path="volumes"
+    ),
+    "sources": st.Page(
+        "pages/sources.py", title="Data and sources", icon=":material/menu_book:", url_path="sources"
+    ),
     "tours": st.Page("pages/tours.py", title="Tours", icon=":material/slideshow:", url_path="tours"),
 }
 params = query_dict()

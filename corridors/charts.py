@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 import altair as alt
 import pandas as pd
@@ -22,7 +23,7 @@ __all__ = [
     "breakdown_chart",
     "chart_spec",
     "breakdown_frame",
-    "legend_chart",
+    "legend_svg",
     "staircase",
     "staircase_band",
     "staircase_chart",
@@ -201,70 +202,74 @@ def staircase_chart(
     return alt.layer(line, waits).properties(height=height)
 
 
-def legend_chart(rows: Sequence[Mapping[str, Any]]) -> alt.FacetChart | alt.LayerChart:
-    """The overview legend as a small faceted chart of line and marker samples.
+_DASHES = {"under_construction": "6 3", "planned": "2 3"}
 
-    ``rows`` as :func:`corridors.mapview.legend_rows` gives them; names are drawn as chart text, so
-    dataset strings never become markup.
+
+def legend_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 340, font_px: int = 13) -> str:
+    """The overview legend as a standalone SVG document (a static image).
+
+    One bold heading per group, then one row per entry: a line sample (its width in pixels, dashed
+    or dotted by status, faded when planned) or a dot (its marker size), and the label. Labels are
+    XML-escaped, so dataset strings never become markup. A static image needs no chart library in
+    the browser, which keeps the overview quick to draw.
+
+    Parameters
+    ----------
+    rows
+        As :func:`corridors.mapview.legend_rows` gives them (group, label, color, width, mark).
+    width
+        Image width in pixels; labels longer than the space left are cut with an ellipsis.
+    font_px
+        Label size in pixels (headings are one pixel larger).
+
+    Returns
+    -------
+    The SVG markup (``<svg xmlns=...>...</svg>``).
     """
-    df = pd.DataFrame(list(rows))
-    df["order"] = range(len(df))
-    df["x0"], df["x1"] = 0.0, 1.0
-    df["dash"] = df["mark"].map(
-        {"line": "solid", "under_construction": "dashed", "planned": "dotted", "dot": "solid"}
-    )
-    groups = list(dict.fromkeys(df["group"]))
-    y = alt.Y(
-        "label:N",
-        sort=alt.SortField("order"),
-        title=None,
-        axis=alt.Axis(orient="right", labelLimit=260, domain=False, ticks=False),
-    )
-    lines = (
-        alt.Chart()
-        .transform_filter(alt.datum.mark != "dot")
-        .mark_rule()
-        .encode(
-            x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
-            x2="x1:Q",
-            y=y,
-            color=alt.Color("color:N", scale=None),
-            strokeWidth=alt.StrokeWidth("width:Q", scale=None),
-            strokeDash=alt.StrokeDash(
-                "dash:N",
-                scale=alt.Scale(domain=["solid", "dashed", "dotted"], range=[[1, 0], [6, 3], [2, 3]]),
-                legend=None,
-            ),
-            opacity=alt.condition(alt.datum.mark == "planned", alt.value(0.6), alt.value(1.0)),
+    row_h = max(font_px + 6, 18)
+    sample_w, text_x = 34.0, 44.0
+    max_chars = max(8, int((width - text_x) / (font_px * 0.55)))
+    parts: list[str] = []
+    y = 0.0
+    group = None
+    for row in rows:
+        if row["group"] != group:
+            group = row["group"]
+            y += 6 if parts else 0
+            parts.append(
+                f'<text x="0" y="{y + font_px + 1:.1f}" font-size="{font_px + 1}" '
+                f'font-weight="bold">{escape(str(group))}</text>'
+            )
+            y += row_h
+        mid = y + row_h / 2
+        color = escape(str(row["color"]))
+        size = float(row["width"])
+        if row["mark"] == "dot":
+            parts.append(
+                f'<circle cx="{sample_w / 2:.1f}" cy="{mid:.1f}" r="{size * 0.71:.2f}" fill="{color}"/>'
+            )
+        else:
+            dash = _DASHES.get(str(row["mark"]))
+            extra = (f' stroke-dasharray="{dash}"' if dash else "") + (
+                ' stroke-opacity="0.6"' if row["mark"] == "planned" else ""
+            )
+            parts.append(
+                f'<line x1="2" y1="{mid:.1f}" x2="{sample_w - 2:.1f}" y2="{mid:.1f}" '
+                f'stroke="{color}" stroke-width="{size:.2f}"{extra}/>'
+            )
+        label = str(row["label"])
+        if len(label) > max_chars:
+            label = label[: max_chars - 1] + "…"
+        parts.append(
+            f'<text x="{text_x:.0f}" y="{mid + font_px * 0.35:.1f}" '
+            f'font-size="{font_px}">{escape(label)}</text>'
         )
-    )
-    dots = (
-        alt.Chart()
-        .transform_filter(alt.datum.mark == "dot")
-        .mark_circle(opacity=1)
-        .encode(
-            x=alt.X("xm:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
-            y=y,
-            color=alt.Color("color:N", scale=None),
-            size=alt.Size("area:Q", scale=None),
-        )
-        .transform_calculate(xm="0.5", area="datum.width * datum.width * 1.6")
-    )
+        y += row_h
+    height = int(y + 4)
     return (
-        alt.layer(lines, dots, data=df)
-        .properties(width=50)
-        .facet(
-            row=alt.Row(
-                "group:N",
-                sort=groups,
-                title=None,
-                header=alt.Header(
-                    labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top", labelPadding=2
-                ),
-            ),
-            spacing=6,
-        )
-        .resolve_scale(y="independent")
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="Source Sans Pro, Helvetica, Arial, sans-serif" '
+        f'fill="#31333f">' + "".join(parts) + "</svg>"
     )
 
 

@@ -92,7 +92,7 @@ ROUTE_COLORS: tuple[tuple[int, int, int], ...] = (
     (155, 81, 224),
     (240, 140, 0),
 )
-LAYER_IDS = ("links", "links_planned", "crossings", "nodes", "disruptions")
+LAYER_IDS = ("links", "crossings", "nodes", "disruptions")
 
 _TIP_MAX = 400
 #: Put before a layer-data string starting with deck.gl's JSON prefix ``@@`` (zero-width space).
@@ -458,14 +458,18 @@ def _path_layer(
     max_px: float = 24,
     pickable: bool = True,
 ) -> pdk.Layer:
+    """A PathLayer with widths in metres; ``dashed`` draws each row's ``dash`` pattern.
+
+    A dashed layer has square caps (round caps would fill the gaps of thin dashed lines); a row
+    with the pattern ``[0, 0]`` is solid.
+    """
     kw: dict[str, Any] = {}
-    if dashed:  # square caps: round caps would fill the gaps of thin dashed lines
+    if dashed:
         kw = {
             "extensions": [{"@@type": "PathStyleExtension", "dash": True}],
             "get_dash_array": "dash",
             "dash_justified": True,
         }
-        min_px = max(min_px, 2.0)
     return pdk.Layer(
         "PathLayer",
         data=data,
@@ -616,18 +620,25 @@ def overview_deck(
 ) -> CompactDeck:
     """The corridor overview: links by corridor colour and volume width, crossings and places.
 
-    Layers (ids): ``links`` (operational), ``links_planned`` (under construction and planned,
-    dashed), ``crossings``, ``nodes``, with ``events`` (the disruptions in force) ``disruptions`` (dark red
-    for a closure, amber for a delay), and with ``labels``, ``labels`` (ports and hubs).
+    Layers (ids): ``links`` (every link: operational ones solid, under construction dashed,
+    planned dotted and faded), ``crossings``, ``nodes``, with ``events`` (the disruptions in force)
+    ``disruptions`` (dark red for a closure, amber for a delay), and with ``labels``, ``labels``
+    (ports and hubs).
+
+    All links are one layer: each deck.gl path layer costs its own setup before the first frame,
+    which in a software-rendered browser (headless Chromium, SwiftShader) delayed the map by several
+    tenths of a second. Dashes are per row (``dash``; ``[0, 0]`` is solid); under-construction and
+    planned lines are at least 2 pixels wide at the initial zoom so their dashes show.
     """
     frame = frame or map_frame(ds)
     recs = link_records(ds, year=year, corridors=corridors, modes=modes, statuses=statuses, frame=frame)
     mode_f = set(modes) if modes is not None else None
-    op = [r for r in recs if r["status"] == "operational"]
-    planned = [r for r in recs if r["status"] != "operational"]
-    for r in op:
-        del r["dash"]
-    for r in recs:
+    dash_floor_m = round(2.0 * frame.m_per_px)  # 2 px at the initial zoom
+    # operational links first, so dashed ones draw on top of them
+    rows = [r for r in recs if r["status"] == "operational"] + [
+        {**r, "width": max(r["width"], dash_floor_m)} for r in recs if r["status"] != "operational"
+    ]
+    for r in rows:
         del r["status"]
     # markers: places touched by a shown link (all places when nothing is filtered)
     shown_ids = {r["id"] for r in recs}
@@ -642,8 +653,7 @@ def overview_deck(
     if mode_f is not None:
         crossings = [c for c in crossings if ds.links.at[c["id"], "mode"] in mode_f]
     layers = [
-        _path_layer("links", op),
-        _path_layer("links_planned", planned, dashed=True),
+        _path_layer("links", rows, dashed=True),
         _point_layer("crossings", crossings, min_px=5, max_px=14),
         _point_layer("nodes", [{k: v for k, v in n.items() if k != "kind"} for n in nodes]),
     ]

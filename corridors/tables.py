@@ -361,7 +361,7 @@ def _feature_details(ds: Dataset, layer: str, fid: str, *, year: int | None = No
             {f"corridor:{r['id']}": str(r.get("name") or r["id"]) for r in ds.corridors.to_dict("records")}
         )
     titles = {str(r["id"]): str(r.get("title") or r["id"]) for r in ds.source_records}
-    if layer in ("links", "links_planned", "crossings") and len(ds.links) and fid in ds.links.index:
+    if layer in ("links", "crossings") and len(ds.links) and fid in ds.links.index:
         r = ds.links.loc[fid].to_dict()
         kind = "crossing" if r.get("crossing") else "link"
         attrs = []

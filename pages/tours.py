@@ -11,29 +11,33 @@ import streamlit as st
 
 from corridors.share import ViewState
 from corridors.tours import MAX_IMPORT_BYTES, TourImportError, TourStoreError
-from pages._common import (
-    app_base,
-    ensure_router,
-    md_escape,
-    share_panel,
-    sync_url,
-    tour_store,
-    url_view,
-)
+from pages._sharing import app_base, share_panel, tour_store
+from pages._text import md_escape
+from pages._urlstate import ensure_router, sync_url, url_view
 
 ensure_router()
 
-PAGE_FILES = {"overview": "pages/overview.py", "planner": "pages/planner.py",
-              "volumes": "pages/volumes.py", "sources": "pages/sources.py"}
-PAGE_TITLES = {"overview": "Corridor overview", "planner": "Route planner",
-               "volumes": "Freight volumes", "sources": "Data and sources"}
+PAGE_FILES = {
+    "overview": "pages/overview.py",
+    "planner": "pages/planner.py",
+    "volumes": "pages/volumes.py",
+    "sources": "pages/sources.py",
+}
+PAGE_TITLES = {
+    "overview": "Corridor overview",
+    "planner": "Route planner",
+    "volumes": "Freight volumes",
+    "sources": "Data and sources",
+}
 
 state = url_view("tours")
 st.title("Tours")
-st.caption("A tour is a named sequence of saved views. Add the view you are looking at from any "
-           "page (sidebar: *Add this view to a tour*); present a tour full screen and step through "
-           "it with Previous and Next. Tours are stored in "
-           f"{md_escape(tour_store().path.name)} (set `CORRIDORS_TOURS_DB` to use another file).")
+st.caption(
+    "A tour is a named sequence of saved views. Add the view you are looking at from any "
+    "page (sidebar: *Add this view to a tour*); present a tour full screen and step through "
+    "it with Previous and Next. Tours are stored in "
+    f"{md_escape(tour_store().path.name)} (set `CORRIDORS_TOURS_DB` to use another file)."
+)
 
 store = tour_store()
 
@@ -61,22 +65,33 @@ else:
 
 with st.container(border=True):
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    name = c1.text_input("New tour", "", max_chars=100, key="create_name",
-                         placeholder="e.g. Middle Corridor briefing")
-    c2.button("Create tour", key="create_tour", icon=":material/add:", width="stretch",
-              disabled=broken, on_click=lambda: attempt(
-                  store.create, st.session_state.get("create_name") or "Untitled tour",
-                  done="Tour created."))
+    name = c1.text_input(
+        "New tour", "", max_chars=100, key="create_name", placeholder="e.g. Middle Corridor briefing"
+    )
+    c2.button(
+        "Create tour",
+        key="create_tour",
+        icon=":material/add:",
+        width="stretch",
+        disabled=broken,
+        on_click=lambda: attempt(
+            store.create, st.session_state.get("create_name") or "Untitled tour", done="Tour created."
+        ),
+    )
     notice = st.session_state.pop("_tour_notice", None)  # what the last action did
     if notice:
         (st.warning if notice[0] == "warning" else st.success)(md_escape(notice[1]))
-    up = st.file_uploader("Import a tour (JSON exported from this app)", type=["json"],
-                          key="tour_import", max_upload_size=1)
+    up = st.file_uploader(
+        "Import a tour (JSON exported from this app)", type=["json"], key="tour_import", max_upload_size=1
+    )
     if up is not None:
+
         def do_import(data: bytes = up.getvalue()) -> None:
             if len(data) > MAX_IMPORT_BYTES:
                 st.session_state["_tour_notice"] = (
-                    "warning", f"Not imported: the file is larger than {MAX_IMPORT_BYTES // 1000} kB.")
+                    "warning",
+                    f"Not imported: the file is larger than {MAX_IMPORT_BYTES // 1000} kB.",
+                )
             elif not attempt(store.import_json, data, done="Tour imported."):
                 kind, msg = st.session_state["_tour_notice"]
                 st.session_state["_tour_notice"] = (kind, f"Not imported: {msg}")
@@ -88,8 +103,12 @@ if not tours:
         st.info("No tours yet. Create one above, or add a view from any page.")
 else:
     by_id = {t.id: t for t in tours}
-    tid = st.selectbox("Tour", list(by_id), key="tour_select",
-                       format_func=lambda i: f"{by_id[i].name} ({len(by_id[i].steps)} steps)")
+    tid = st.selectbox(
+        "Tour",
+        list(by_id),
+        key="tour_select",
+        format_func=lambda i: f"{by_id[i].name} ({len(by_id[i].steps)} steps)",
+    )
     tour = by_id[tid]
     base = app_base()
     present_link = f"{base}/?tour={tour.id}&step=1&present=1"
@@ -97,20 +116,37 @@ else:
     st.code(present_link, language=None)
     a, b, c, d = st.columns([1.2, 1.2, 2.4, 1.2], vertical_alignment="bottom")
     if tour.steps:
-        a.page_link("pages/overview.py", label="Present", icon=":material/slideshow:",
-                    query_params={"tour": str(tour.id), "step": "1", "present": "1"})
-    b.download_button("Export JSON", tour.to_json(), file_name=f"tour_{tour.id}.json",
-                      mime="application/json", key="export_tour", on_click="ignore",
-                      icon=":material/download:")
+        a.page_link(
+            "pages/overview.py",
+            label="Present",
+            icon=":material/slideshow:",
+            query_params={"tour": str(tour.id), "step": "1", "present": "1"},
+        )
+    b.download_button(
+        "Export JSON",
+        tour.to_json(),
+        file_name=f"tour_{tour.id}.json",
+        mime="application/json",
+        key="export_tour",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     c.text_input("Rename", tour.name, max_chars=100, key=f"rename_{tour.id}")
-    d.button("Rename", key="rename_tour", width="stretch", on_click=lambda: attempt(
-        store.rename, tour.id, st.session_state.get(f"rename_{tour.id}") or tour.name,
-        done="Renamed."))
+    d.button(
+        "Rename",
+        key="rename_tour",
+        width="stretch",
+        on_click=lambda: attempt(
+            store.rename, tour.id, st.session_state.get(f"rename_{tour.id}") or tour.name, done="Renamed."
+        ),
+    )
 
     st.subheader(f"Steps of {md_escape(tour.name)}")
     if not tour.steps:
-        st.info("This tour has no steps yet: open a page, set it up, and use *Add this view to a "
-                "tour* in the sidebar.")
+        st.info(
+            "This tour has no steps yet: open a page, set it up, and use *Add this view to a "
+            "tour* in the sidebar."
+        )
     for s in tour.steps:
         with st.container(border=True, key=f"step_{s.id}"):
             page = s.view.get("page", "overview")
@@ -120,31 +156,69 @@ else:
             h.markdown(f"**{s.position}. {md_escape(s.title)}** · {PAGE_TITLES[page]}")
             if s.note:
                 h.caption(md_escape(s.note))
-            o.page_link(PAGE_FILES[page], label="Open", icon=":material/open_in_new:",
-                        query_params=query)
-            p.page_link("pages/overview.py", label="Present", icon=":material/slideshow:",
-                        query_params={"tour": str(tour.id), "step": str(s.position), "present": "1"})
-            u.button("", key=f"up_{s.id}", icon=":material/arrow_upward:", help="Move up",
-                     disabled=s.position == 1, on_click=attempt,
-                     args=(store.move_step, tour.id, s.id, s.position - 1))
-            dn.button("", key=f"down_{s.id}", icon=":material/arrow_downward:", help="Move down",
-                      disabled=s.position == len(tour.steps), on_click=attempt,
-                      args=(store.move_step, tour.id, s.id, s.position + 1))
-            x.button("", key=f"remove_{s.id}", icon=":material/delete:", help="Remove step",
-                     on_click=attempt, args=(store.remove_step, tour.id, s.id),
-                     kwargs={"done": "Step removed."})
+            o.page_link(PAGE_FILES[page], label="Open", icon=":material/open_in_new:", query_params=query)
+            p.page_link(
+                "pages/overview.py",
+                label="Present",
+                icon=":material/slideshow:",
+                query_params={"tour": str(tour.id), "step": str(s.position), "present": "1"},
+            )
+            u.button(
+                "",
+                key=f"up_{s.id}",
+                icon=":material/arrow_upward:",
+                help="Move up",
+                disabled=s.position == 1,
+                on_click=attempt,
+                args=(store.move_step, tour.id, s.id, s.position - 1),
+            )
+            dn.button(
+                "",
+                key=f"down_{s.id}",
+                icon=":material/arrow_downward:",
+                help="Move down",
+                disabled=s.position == len(tour.steps),
+                on_click=attempt,
+                args=(store.move_step, tour.id, s.id, s.position + 1),
+            )
+            x.button(
+                "",
+                key=f"remove_{s.id}",
+                icon=":material/delete:",
+                help="Remove step",
+                on_click=attempt,
+                args=(store.remove_step, tour.id, s.id),
+                kwargs={"done": "Step removed."},
+            )
             with st.expander("Edit title and note"):
                 st.text_input("Title", s.title, max_chars=200, key=f"title_{s.id}")
                 st.text_area("Note", s.note, max_chars=2000, key=f"note_{s.id}")
-                st.button("Save", key=f"save_{s.id}", on_click=lambda sid=s.id: attempt(
-                    store.update_step, tour.id, sid, title=st.session_state.get(f"title_{sid}"),
-                    note=st.session_state.get(f"note_{sid}"), done="Saved."))
+                st.button(
+                    "Save",
+                    key=f"save_{s.id}",
+                    on_click=lambda sid=s.id: attempt(
+                        store.update_step,
+                        tour.id,
+                        sid,
+                        title=st.session_state.get(f"title_{sid}"),
+                        note=st.session_state.get(f"note_{sid}"),
+                        done="Saved.",
+                    ),
+                )
 
     with st.expander("Delete this tour"):
-        sure = st.checkbox(f"Yes, delete {md_escape(tour.name)} and its {len(tour.steps)} steps",
-                           key=f"sure_{tour.id}")
-        st.button("Delete tour", key="delete_tour", disabled=not sure, type="primary",
-                  on_click=attempt, args=(store.delete, tour.id), kwargs={"done": "Tour deleted."})
+        sure = st.checkbox(
+            f"Yes, delete {md_escape(tour.name)} and its {len(tour.steps)} steps", key=f"sure_{tour.id}"
+        )
+        st.button(
+            "Delete tour",
+            key="delete_tour",
+            disabled=not sure,
+            type="primary",
+            on_click=attempt,
+            args=(store.delete, tour.id),
+            kwargs={"done": "Tour deleted."},
+        )
 
 view = replace(state, page="tours")
 sync_url(view)

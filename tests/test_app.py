@@ -43,10 +43,15 @@ def use_data(monkeypatch: pytest.MonkeyPatch):
     return use
 
 
-def run(page: str = "pages/overview.py", params: dict | None = None) -> AppTest:
+def run(
+    page: str = "pages/overview.py", params: dict | None = None, *, open_: tuple[str, ...] = ()
+) -> AppTest:
+    """Run a page as a link opens it; ``open_`` names lazy expanders to open (their widget keys)."""
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in (params or {}).items():
         at.query_params[k] = v
+    for k in open_:
+        at.session_state[k] = True
     if page != "pages/overview.py":  # open that page's URL directly, as a link does
         at.switch_page(page)
     at.run()
@@ -89,8 +94,17 @@ def table(at: AppTest, *columns: str):
 def texts(at: AppTest) -> list[str]:
     """Text of every markdown-like element (markdown, captions, headers, alerts)."""
     out = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "warning", "error", "info",
-                 "success"):
+    for kind in (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "warning",
+        "error",
+        "info",
+        "success",
+    ):
         out += [str(e.value) for e in getattr(at, kind)]
     return out
 
@@ -109,20 +123,31 @@ def test_page_runs_with_its_widgets(use_data, page):
         assert at.pills(key="status") and at.toggle(key="labels").value is True
         assert len(decks(at)) == 1 and decks(at)[0].proto.selection_mode
     elif page.endswith("planner.py"):
-        for kind, key in (("selectbox", "origin"), ("selectbox", "destination"),
-                          ("segmented_control", "by"), ("number_input", "alternatives"),
-                          ("number_input", "teu"), ("pills", "modes"),
-                          ("multiselect", "avoid_countries"), ("multiselect", "avoid"),
-                          ("toggle", "include_planned")):
+        for kind, key in (
+            ("selectbox", "origin"),
+            ("selectbox", "destination"),
+            ("segmented_control", "by"),
+            ("number_input", "alternatives"),
+            ("number_input", "teu"),
+            ("pills", "modes"),
+            ("multiselect", "avoid_countries"),
+            ("multiselect", "avoid"),
+            ("toggle", "include_planned"),
+        ):
             assert getattr(at, kind)(key=key) is not None, key
-        assert [m.label for m in at.metric] == ["Distance (km)", "Transit time (h)", "Cost (USD)",
-                                                "CO2 (kg)", "Borders", "Transfers"]
+        assert [m.label for m in at.metric] == [
+            "Distance (km)",
+            "Transit time (h)",
+            "Cost (USD)",
+            "CO2 (kg)",
+            "Borders",
+            "Transfers",
+        ]
         table(at, "border dwell h", "EST", "sources")  # legs
         assert list(table(at, "Route 1 (best)").columns)[:1] == ["Route 1 (best)"]
         assert len(decks(at)) == 1
         assert len(at.get("vega_lite_chart")) == 2  # the time and cost staircases
-        assert {b.key for b in at.download_button} >= {"download_json", "download_csv",
-                                                       "download_geojson"}
+        assert {b.key for b in at.download_button} >= {"download_json", "download_csv", "download_geojson"}
     elif page.endswith("volumes.py"):
         assert at.segmented_control(key="kind").value == "corridor"
         assert at.selectbox(key="metric").value == "freight (t)"
@@ -146,10 +171,10 @@ def test_overview_deck_spec(use_data):
     deck = decks(at)[0]
     assert deck.proto.id and json.loads(deck.proto.tooltip) == {"text": "{tip}"}
     layers = layers_of(deck)
-    assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
+    assert list(layers) == ["links", "crossings", "nodes", "labels"]
     net = load_network()
     links = net.dataset.links
-    link_rows = layers["links"]["data"] + layers["links_planned"]["data"]
+    link_rows = layers["links"]["data"]
     assert {r["id"] for r in link_rows} == set(links["id"])
     assert all(isinstance(r["width"], int | float) and r["width"] > 0 for r in link_rows)
     assert layers["links"]["getWidth"] == "@@=width"
@@ -172,7 +197,8 @@ def test_overview_filters_and_details_panel(use_data):
     assert modes == {"sea"}
     # a click on a place (the selection event as Streamlit delivers it)
     at.session_state["overview_map"] = {
-        "selection": {"indices": {"nodes": [0]}, "objects": {"nodes": [{"id": "alat"}]}}}
+        "selection": {"indices": {"nodes": [0]}, "objects": {"nodes": [{"id": "alat"}]}}
+    }
     at.run()
     assert not at.exception
     assert any("Alat" in s.value for s in at.subheader)
@@ -197,9 +223,15 @@ def test_planner_totals_equal_library_and_cli(use_data):
     best = load_network().route("altynkol", "poti")
     assert shown == {k: v for k, (v, _) in totals_display(best.totals).items()}
 
-    doc = json.loads(subprocess.run(
-        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+    doc = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+    )
     t = doc["routes"][0]["totals"]
     assert abs(_number(shown["Distance (km)"]) - t["distance_km"]) <= 0.5 + 0.05
     assert abs(_number(shown["Transit time (h)"]) - t["time_h"]) <= 0.05 + 0.005
@@ -209,7 +241,11 @@ def test_planner_totals_equal_library_and_cli(use_data):
     assert int(shown["Transfers"]) == t["transfers"]
     cli_table = subprocess.run(
         [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     total_line = next(line for line in cli_table.splitlines() if "total:" in line)
     for label, value in shown.items():  # the very strings of the command's table
         assert CLI_TOTALS_FORMAT[label].format(value) in total_line, (label, value, total_line)
@@ -217,21 +253,38 @@ def test_planner_totals_equal_library_and_cli(use_data):
     legs = table(at, "border dwell h", "EST")
     assert len(legs) == len(doc["routes"][0]["legs"])
     assert list(legs["mode"].str.split().str[0]) == [
-        {"sea": "sea", "border": "border"}.get(leg["mode"], leg["mode"])
-        for leg in doc["routes"][0]["legs"]]
+        {"sea": "sea", "border": "border"}.get(leg["mode"], leg["mode"]) for leg in doc["routes"][0]["legs"]
+    ]
     assert legs["km"].sum() == pytest.approx(t["distance_km"], abs=1)
 
 
 @shipped
 def test_planner_downloads_equal_cli_output(use_data):
-    from pages._common import dataset_key, route_file
+    from corridors.share import ViewState, route_request
+    from pages._data import dataset_key, route_file
 
-    inputs = (dataset_key(), "altynkol", "poti", "time", ("rail", "road", "sea"), (), (), False, 3, 1.0)
+    # the request the planner builds from its default view (three routes)
+    request = route_request(ViewState(page="planner", origin="altynkol", destination="poti"))
     for fmt in ("json", "csv", "geojson", "table"):
         cli = subprocess.run(
-            [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--alternatives", "3",
-             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        assert route_file(*inputs, fmt) == cli, fmt
+            [
+                sys.executable,
+                "-m",
+                "corridors.cli",
+                "route",
+                "altynkol",
+                "poti",
+                "--alternatives",
+                "3",
+                "--format",
+                fmt,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        assert route_file(dataset_key(), request, fmt) == cli, fmt
 
 
 @shipped
@@ -245,7 +298,8 @@ def test_planner_reruns_on_widget_changes(use_data):
     at.segmented_control(key="by").set_value("cost").run()
     best = load_network().route("altynkol", "poti", by="cost", teu=2)
     assert {m.label: m.value for m in at.metric} == {
-        k: v for k, (v, _) in totals_display(best.totals).items()}
+        k: v for k, (v, _) in totals_display(best.totals).items()
+    }
 
 
 @shipped
@@ -253,9 +307,26 @@ def test_planner_opens_the_cli_link(use_data):
     from urllib.parse import parse_qsl, urlsplit
 
     link = subprocess.run(
-        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti", "--by", "cost",
-         "--alternatives", "2", "--teu", "2", "--link"],
-        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+        [
+            sys.executable,
+            "-m",
+            "corridors.cli",
+            "route",
+            "altynkol",
+            "poti",
+            "--by",
+            "cost",
+            "--alternatives",
+            "2",
+            "--teu",
+            "2",
+            "--link",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
     params = dict(parse_qsl(urlsplit(link).query))
     at = run("pages/planner.py", params=params)
     assert at.selectbox(key="origin").value == "altynkol"
@@ -263,7 +334,8 @@ def test_planner_opens_the_cli_link(use_data):
     assert at.number_input(key="alternatives").value == 2 and at.number_input(key="teu").value == 2
     best = load_network().route("altynkol", "poti", by="cost", teu=2)
     assert {m.label: m.value for m in at.metric} == {
-        k: v for k, (v, _) in totals_display(best.totals).items()}
+        k: v for k, (v, _) in totals_display(best.totals).items()
+    }
 
 
 @shipped
@@ -310,15 +382,31 @@ def test_hostile_place_name_is_shown_as_text(edit_features, use_data, tiny_copy)
 #: The issue's hostile-parameter list: unknown ids, non-numbers, NaN, 1e309, zoom -5 / 99,
 #: latitude 200, 10,000 characters, repeated keys, script and quote characters, unknown keys.
 HOSTILE_PLANNER = {
-    "origin": "nowhere_at_all", "destination": '"><img src=x onerror=alert(1)>', "teu": "1e309",
-    "alternatives": "abc", "zoom": ["-5", "99"], "lat": "200", "lon": "NaN",
-    "by": "<script>alert(1)</script>", "avoid_countries": "x" * 10_000, "modes": ["air", "<b>"],
-    "pitch": "inf", "whatever": "1", "<svg onload=alert(1)>": "'\"", "present": "maybe",
+    "origin": "nowhere_at_all",
+    "destination": '"><img src=x onerror=alert(1)>',
+    "teu": "1e309",
+    "alternatives": "abc",
+    "zoom": ["-5", "99"],
+    "lat": "200",
+    "lon": "NaN",
+    "by": "<script>alert(1)</script>",
+    "avoid_countries": "x" * 10_000,
+    "modes": ["air", "<b>"],
+    "pitch": "inf",
+    "whatever": "1",
+    "<svg onload=alert(1)>": "'\"",
+    "present": "maybe",
 }
 HOSTILE_OVERVIEW = {
-    "year": "<script>alert(1)</script>", "modes": ["zzz", "rail"], "corridors": "x" * 10_000,
-    "labels": "maybe", "selected": "' onmouseover='alert(1)", "bearing": "1e309", "zoom": "99",
-    "lat": "200", "statuses": "planned,<i>",
+    "year": "<script>alert(1)</script>",
+    "modes": ["zzz", "rail"],
+    "corridors": "x" * 10_000,
+    "labels": "maybe",
+    "selected": "' onmouseover='alert(1)",
+    "bearing": "1e309",
+    "zoom": "99",
+    "lat": "200",
+    "statuses": "planned,<i>",
 }
 
 
@@ -346,10 +434,23 @@ def test_hostile_query_params_fall_back_with_a_notice(use_data):
     assert at.pills(key="mode").value == ["rail"]  # the valid item survives
     assert at.toggle(key="labels").value is True and at.multiselect(key="corridor").value == []
     no_raw(at, "<script>", "<i>")
-    at = run("pages/planner.py", params=HOSTILE_PLANNER)
+    at = run("pages/planner.py", params=HOSTILE_PLANNER, open_=("planner_camera",))
     warned = " ".join(w.value for w in at.warning).replace("\\", "")
-    for k in ("origin", "destination", "teu", "alternatives", "zoom", "lat", "lon", "by",
-              "avoid_countries", "modes", "pitch", "whatever", "present"):
+    for k in (
+        "origin",
+        "destination",
+        "teu",
+        "alternatives",
+        "zoom",
+        "lat",
+        "lon",
+        "by",
+        "avoid_countries",
+        "modes",
+        "pitch",
+        "whatever",
+        "present",
+    ):
         assert f"ignored {k}=" in warned, k
     assert "unknown parameter" in warned
     no_raw(at, "<img", "<script>", "<svg", "<b>")
@@ -384,7 +485,7 @@ def tours_db(tmp_path, monkeypatch):
 
 @shipped
 def test_planner_view_round_trips_through_the_url(use_data, tours_db):
-    at = run("pages/planner.py")
+    at = run("pages/planner.py", open_=("planner_camera",))
     at.segmented_control(key="by").set_value("cost").run()
     at.pills(key="modes").set_value(["rail", "sea"]).run()
     at.multiselect(key="avoid_countries").set_value(["TM"]).run()
@@ -392,11 +493,27 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
     at.number_input(key="planner_zoom").set_value(5.5).run()
     at.number_input(key="planner_lat").set_value(41.25).run()
     qp = dict(at.query_params)
-    assert qp == {"origin": "altynkol", "destination": "poti", "by": "cost", "modes": "rail,sea",
-                  "avoid_countries": "TM", "teu": "2", "lat": "41.25", "zoom": "5.5"}, qp
+    assert qp == {
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "modes": "rail,sea",
+        "avoid_countries": "TM",
+        "teu": "2",
+        "lat": "41.25",
+        "zoom": "5.5",
+    }, qp
     shown = {m.label: m.value for m in at.metric}
     spec = json.loads(decks(at)[0].proto.json)["initialViewState"]
     assert spec["zoom"] == 5.5 and spec["latitude"] == 41.25
+    # closing the (lazy) camera controls drops their widgets, never the view: twice, as the
+    # first run without them still holds their values and the second starts from the link
+    for _ in range(2):
+        at.session_state["planner_camera"] = False
+        at.run()
+        assert not [w for w in at.number_input if w.key == "planner_zoom"]
+        assert dict(at.query_params) == qp
+        assert json.loads(decks(at)[0].proto.json)["initialViewState"] == spec
     link = next(c.value for c in at.code)
     assert link.endswith("/planner?" + "&".join(f"{k}={v}" for k, v in qp.items()).replace(",", "%2C"))
     again = run("pages/planner.py", params=qp)  # a fresh session opens the link
@@ -409,8 +526,16 @@ def test_planner_view_round_trips_through_the_url(use_data, tours_db):
 
 @shipped
 def test_overview_view_round_trips_and_keeps_the_selection(use_data, tours_db):
-    at = run("pages/overview.py", params={"corridors": "middle_corridor,cku", "labels": "0",
-                                          "selected": "alat", "zoom": "4", "statuses": "operational"})
+    at = run(
+        "pages/overview.py",
+        params={
+            "corridors": "middle_corridor,cku",
+            "labels": "0",
+            "selected": "alat",
+            "zoom": "4",
+            "statuses": "operational",
+        },
+    )
     assert not any("link" in w.value for w in at.warning)
     assert at.multiselect(key="corridor").value == ["middle_corridor", "cku"]
     assert at.toggle(key="labels").value is False and at.pills(key="status").value == ["operational"]
@@ -446,20 +571,35 @@ def test_tour_pages_create_step_and_present(use_data, tours_db):
     store = TourStore(tours_db)
     (tour,) = store.tours()
     assert tour.name == "Briefing"
-    # add the current planner view from the sidebar form
+    # add the current planner view from the sidebar form (a lazy expander: opened first)
     at = run("pages/planner.py", params={"by": "cost", "zoom": "5"})
+    assert "tour_pick" not in [w.key for w in at.selectbox]  # closed: the form is not built
+    at.session_state["tour_form"] = True
+    at.run()
     assert at.selectbox(key="tour_pick").value == tour.id
     at.button(key="tour_add").click().run()
     assert any("step 1" in s.value for s in at.success)
     (step,) = store.get(tour.id).steps
-    assert step.view == {"page": "planner", "origin": "altynkol", "destination": "poti", "by": "cost",
-                         "zoom": "5"}
+    assert step.view == {
+        "page": "planner",
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "zoom": "5",
+    }
     store.add_step(tour.id, "Overview", {"page": "overview", "zoom": "3"})
     # a tour link goes to the step's page and view, in presenter mode
     at = run("pages/overview.py", params={"tour": str(tour.id), "step": "1", "present": "1"})
     assert at.title[0].value.startswith("Altynkol → Poti")
-    assert dict(at.query_params) == {"origin": "altynkol", "destination": "poti", "by": "cost",
-                                     "zoom": "5", "tour": str(tour.id), "step": "1", "present": "1"}
+    assert dict(at.query_params) == {
+        "origin": "altynkol",
+        "destination": "poti",
+        "by": "cost",
+        "zoom": "5",
+        "tour": str(tour.id),
+        "step": "1",
+        "present": "1",
+    }
     assert "step 1 of 2" in " ".join(m.value for m in at.markdown)
     at.button(key="tour_next").click().run()
     assert at.title[0].value.startswith("Freight corridors")
@@ -478,6 +618,8 @@ def test_broken_tour_database_gives_a_notice_and_the_app_works(use_data, tours_d
     at = run("pages/tours.py")
     assert any("corrupted" in w.value for w in at.warning)
     at = run("pages/planner.py")
+    assert at.metric and not at.warning  # the tour form (and its database) is lazy
+    at = run("pages/planner.py", open_=("tour_form",))
     assert at.metric and any("Tours are unavailable" in w.value for w in at.warning)
     at = run("pages/overview.py", params={"tour": "1", "step": "2", "present": "1"})
     assert not at.exception and decks(at)
@@ -491,8 +633,10 @@ def test_hostile_tour_strings_are_escaped(use_data, tours_db):
     store = TourStore(tours_db)
     t = store.create(EVIL)
     store.add_step(t.id, EVIL, {"page": "overview", "zoom": EVIL}, note=EVIL)
-    for page, params in (("pages/tours.py", {}),
-                         ("pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"})):
+    for page, params in (
+        ("pages/tours.py", {}),
+        ("pages/overview.py", {"tour": str(t.id), "step": "1", "present": "1"}),
+    ):
         at = run(page, params=params)
         for text in texts(at):
             if not text.startswith("<style>"):  # presenter mode's fixed style
@@ -501,15 +645,49 @@ def test_hostile_tour_strings_are_escaped(use_data, tours_db):
 
 @shipped
 def test_planner_downloads_with_options_equal_cli_output(use_data, tours_db):
-    from pages._common import dataset_key, route_file
+    from corridors.share import ViewState, route_request
+    from pages._data import dataset_key, route_file
 
-    inputs = (dataset_key(), "altynkol", "poti", "cost", ("rail", "sea"), ("TM",), (), False, 2, 2.0)
+    request = route_request(
+        ViewState(
+            page="planner",
+            origin="altynkol",
+            destination="poti",
+            by="cost",
+            modes=("rail", "sea"),
+            avoid_countries=("TM",),
+            alternatives=2,
+            teu=2.0,
+        )
+    )
     for fmt in ("json", "csv", "geojson"):
         cli = subprocess.run(
-            [sys.executable, "-m", "corridors.cli", "route", "Altynkol", "Poti", "--by", "cost",
-             "--modes", "rail,sea", "--avoid-country", "TM", "--teu", "2", "--alternatives", "2",
-             "--format", fmt], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        assert route_file(*inputs, fmt) == cli, fmt
+            [
+                sys.executable,
+                "-m",
+                "corridors.cli",
+                "route",
+                "Altynkol",
+                "Poti",
+                "--by",
+                "cost",
+                "--modes",
+                "rail,sea",
+                "--avoid-country",
+                "TM",
+                "--teu",
+                "2",
+                "--alternatives",
+                "2",
+                "--format",
+                fmt,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        assert route_file(dataset_key(), request, fmt) == cli, fmt
     at = run("pages/planner.py")
     assert {b.key for b in at.download_button} >= {"export_html", "export_png"}
     at = run("pages/overview.py")
@@ -531,6 +709,8 @@ def test_tour_steps_on_the_same_page_move_the_camera(use_data, tours_db):
     assert (view["zoom"], view["latitude"], view["longitude"]) == (6, 40, 50)
     at.button(key="present_off").click().run()  # exit: the normal page at the same view
     assert at.multiselect(key="corridor") is not None and "present" not in dict(at.query_params)
+    at.session_state["overview_camera"] = True  # open the (lazy) camera controls
+    at.run()
     assert at.number_input(key="overview_zoom").value == 6
     at = run(params={"tour": str(t.id), "step": "1", "present": "1"})  # the same link again
     assert json.loads(decks(at)[0].proto.json)["initialViewState"]["zoom"] == 3

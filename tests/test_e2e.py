@@ -50,10 +50,27 @@ def _streamlit(env: dict[str, str], log_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60
@@ -150,8 +167,13 @@ def scroll_to_top(page) -> None:
 
 
 def cli_totals() -> str:
-    out = subprocess.run([sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti"],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", "altynkol", "poti"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     return next(line for line in out.splitlines() if "total:" in line)
 
 
@@ -195,6 +217,7 @@ def test_planner_route_equals_the_cli(page, server):
     page.goto(server + "/planner?origin=dostyk")
     wait_for_app(page)
     assert_no_error(page)
+
     def choose(label: str, text: str, *, pick: str | None = None) -> None:
         """Type into a place box, then press Enter (adds the spelling) or click a listed option."""
         box = page.get_by_test_id("stSelectbox").filter(has_text=label).locator("input")
@@ -216,8 +239,13 @@ def test_planner_route_equals_the_cli(page, server):
     assert chosen("Origin").startswith("Altynkol") and chosen("Destination").startswith("Poti")
     heading = page.get_by_test_id("stHeading").filter(has_text="→").first.inner_text()
     assert heading.startswith("Altynkol → Poti")
-    values = dict(zip(page.get_by_test_id("stMetricLabel").all_inner_texts(),
-                      page.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
+    values = dict(
+        zip(
+            page.get_by_test_id("stMetricLabel").all_inner_texts(),
+            page.get_by_test_id("stMetricValue").all_inner_texts(),
+            strict=True,
+        )
+    )
     total = cli_totals()
     assert len(values) == len(CLI_TOTALS_FORMAT)
     for label, value in values.items():  # the very strings of the command's table
@@ -253,14 +281,21 @@ def test_volumes_and_sources_pages_load(page, server, path):
 
 
 def metrics(page) -> dict[str, str]:
-    return dict(zip(page.get_by_test_id("stMetricLabel").all_inner_texts(),
-                    page.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
+    return dict(
+        zip(
+            page.get_by_test_id("stMetricLabel").all_inner_texts(),
+            page.get_by_test_id("stMetricValue").all_inner_texts(),
+            strict=True,
+        )
+    )
 
 
 def camera_values(page) -> list[str]:
     page.get_by_text("Map view (camera in the link)").first.wait_for()
-    return [page.get_by_label(name, exact=True).input_value()
-            for name in ("Latitude", "Longitude", "Zoom", "Pitch", "Bearing")]
+    return [
+        page.get_by_label(name, exact=True).input_value()
+        for name in ("Latitude", "Longitude", "Zoom", "Pitch", "Bearing")
+    ]
 
 
 def image_diff(a: bytes, b: bytes) -> float:
@@ -280,7 +315,12 @@ def settled_map(page, index: int = 0) -> bytes:
 
 
 def copied_link(page) -> str:
-    return page.get_by_test_id("stSidebar").get_by_test_id("stCode").first.inner_text().strip()
+    """The link in the sidebar's "Link to this view" popover (opened, read, closed again)."""
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Link to this view").click()
+    code = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode").first
+    link = code.inner_text().strip()
+    page.keyboard.press("Escape")
+    return link
 
 
 def test_copied_link_reopens_the_same_view(browser, page, server):
@@ -289,9 +329,9 @@ def test_copied_link_reopens_the_same_view(browser, page, server):
     default_map = settled_map(page)
     page.get_by_role("radio", name="cost", exact=True).click()
     wait_for_app(page)
-    page.get_by_text("Map view (camera in the link)").first.click()
-    for label, value in (("Latitude", "41.5"), ("Longitude", "52.25"), ("Zoom", "5.5"),
-                         ("Pitch", "20")):
+    page.get_by_text("Map view (camera in the link)").first.click()  # opening reruns: lazy inputs
+    wait_for_app(page)
+    for label, value in (("Latitude", "41.5"), ("Longitude", "52.25"), ("Zoom", "5.5"), ("Pitch", "20")):
         box = page.get_by_label(label, exact=True)
         box.fill(value)
         box.press("Enter")
@@ -315,6 +355,7 @@ def test_copied_link_reopens_the_same_view(browser, page, server):
         assert other.get_by_role("heading", name="Route planner").count() == 1
         assert metrics(other) == shown
         other.get_by_text("Map view (camera in the link)").first.click()
+        wait_for_app(other)
         assert camera_values(other) == camera
         assert other.url == link  # the link is already the canonical URL of this view
         again = settled_map(other)
@@ -325,13 +366,22 @@ def test_copied_link_reopens_the_same_view(browser, page, server):
 
 def test_cli_link_shows_the_cli_totals(page, server):
     """The lead's acceptance test for ``corridors route ... --link``."""
-    args = ["Altynkol", "Poti", "--by", "cost", "--modes", "rail,sea", "--avoid-country", "TM",
-            "--teu", "2"]
-    link = subprocess.run([sys.executable, "-m", "corridors.cli", "route", *args, "--link", server],
-                          capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    args = ["Altynkol", "Poti", "--by", "cost", "--modes", "rail,sea", "--avoid-country", "TM", "--teu", "2"]
+    link = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", *args, "--link", server],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
     assert "modes=rail%2Csea" in link and "avoid_countries=TM" in link
-    doc_table = subprocess.run([sys.executable, "-m", "corridors.cli", "route", *args],
-                               capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    doc_table = subprocess.run(
+        [sys.executable, "-m", "corridors.cli", "route", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     total = next(line for line in doc_table.splitlines() if "total:" in line)
     page.goto(link)
     wait_for_app(page)
@@ -341,8 +391,10 @@ def test_cli_link_shows_the_cli_totals(page, server):
     assert len(values) == len(CLI_TOTALS_FORMAT)
     for label, value in values.items():  # the very strings of the command's table
         assert CLI_TOTALS_FORMAT[label].format(value.strip()) in total, (label, value, total)
-    pressed = {m: page.get_by_role("button", name=m, exact=True).get_attribute("aria-pressed")
-               for m in ("rail", "road", "sea")}
+    pressed = {
+        m: page.get_by_role("button", name=m, exact=True).get_attribute("aria-pressed")
+        for m in ("rail", "road", "sea")
+    }
     assert pressed == {"rail": "true", "road": "false", "sea": "true"}
     assert page.get_by_role("radio", name="cost", exact=True).get_attribute("aria-checked") == "true"
 
@@ -377,15 +429,21 @@ def test_tour_stepping_moves_the_camera(page, server, tours_db):
 
     store = TourStore(tours_db)
     tour = store.create("Stepping test")
-    store.add_step(tour.id, "Caspian", {"page": "overview", "lat": "41", "lon": "51", "zoom": "5.5"},
-                   note="The Caspian crossing")
-    store.add_step(tour.id, "Route", {"page": "planner", "origin": "altynkol",
-                                      "destination": "poti", "by": "cost"})
+    store.add_step(
+        tour.id,
+        "Caspian",
+        {"page": "overview", "lat": "41", "lon": "51", "zoom": "5.5"},
+        note="The Caspian crossing",
+    )
+    store.add_step(
+        tour.id, "Route", {"page": "planner", "origin": "altynkol", "destination": "poti", "by": "cost"}
+    )
     page.goto(f"{server}/?tour={tour.id}&step=1&present=1")
     wait_for_app(page)
     assert_no_error(page)
-    assert "step 1 of 2" in page.get_by_test_id("stMarkdown").filter(has_text="step 1 of 2") \
-        .first.inner_text()
+    assert (
+        "step 1 of 2" in page.get_by_test_id("stMarkdown").filter(has_text="step 1 of 2").first.inner_text()
+    )
     assert "zoom=5.5" in page.url and "present=1" in page.url
     first = settled_map(page)
     page.get_by_role("button", name="Next").click()
@@ -420,6 +478,7 @@ def test_two_sessions_add_to_the_same_tour_at_once(browser, server, tours_db):
             wait_for_app(pg)
             pg.get_by_test_id("stSidebar").get_by_text("Add this view to a tour").click()
             pg.get_by_role("button", name="Add current view").wait_for()
+            wait_for_app(pg)  # the form is built by the rerun that opening the expander starts
             pages.append(pg)
         for pg in pages:  # both clicks go out before either session answers
             pg.get_by_role("button", name="Add current view").click(no_wait_after=True)
@@ -440,7 +499,8 @@ HOSTILE_URLS = [
     "/planner?origin=nowhere&destination=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&teu=1e309"
     "&alternatives=abc&zoom=-5&zoom=99&lat=200&lon=NaN&by=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
     "&modes=air&modes=%3Cb%3E&pitch=inf&whatever=1&%3Csvg%20onload%3Dalert(1)%3E=%27%22",
-    "/?year=%3Cscript%3Ealert(1)%3C%2Fscript%3E&corridors=" + "x" * 10_000
+    "/?year=%3Cscript%3Ealert(1)%3C%2Fscript%3E&corridors="
+    + "x" * 10_000
     + "&labels=maybe&selected=%27%20onmouseover%3D%27alert(1)&zoom=99&lat=200&bearing=1e309",
     "/volumes?kind=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&metric=%22%27&subjects=node:nope&year=1e309",
     "/?present=1&tour=99999&step=abc&zoom=NaN",

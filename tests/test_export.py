@@ -143,9 +143,11 @@ def test_camera_bounds_center_on_the_camera():
 
 def test_app_map_exports_carry_the_view_and_escape_hostile_names(tiny_copy, edit_features, html_elements):
     """The overview and planner maps as HTML and PNG, on data with a hostile place name."""
+
     from corridors.mapview import overview_deck, route_deck
     from corridors.network import load_network
-    from pages._common import camera_copy, map_html, map_png
+    from pages._camera import camera_copy
+    from pages._exports import map_html, map_png
 
     edit_features(tiny_copy / "nodes.geojson", "a", lambda f: f["properties"].update(name=HOSTILE))
     net = load_network(tiny_copy, cache=False)

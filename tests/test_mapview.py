@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from corridors.charts import legend_chart, staircase, staircase_chart, staircase_frame, volumes_chart
+from corridors.charts import legend_svg, staircase, staircase_chart, staircase_frame, volumes_chart
 from corridors.mapview import (
     LAYER_IDS,
     CompactDeck,
@@ -43,10 +44,12 @@ from corridors.volumes import (
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-VOLUMES = (
+_VOLUMES_HEADER = (
     "id,subject_kind,subject,metric,year,period,months,value,unit,direction,scope,conflict_group,"
     "source,estimate,estimate_note,note\n"
-) + """t24_a,corridor,test,freight,2024,FY,12,1000000,t,both,whole corridor (ministry),g24,test_source,false,,
+)
+VOLUMES = _VOLUMES_HEADER + (
+    """t24_a,corridor,test,freight,2024,FY,12,1000000,t,both,whole corridor (ministry),g24,test_source,false,,
 t24_b,corridor,test,freight,2024,FY,12,1200000,t,both,whole corridor (operator),g24,test_source,false,,
 t24_west,corridor,test,freight,2024,FY,12,2000000,t,westbound,one direction only,,test_source,false,,
 t24_fc,corridor,test,freight,2024,FY,12,5000000,t,both,forecast,,test_source,true,a forecast,
@@ -55,6 +58,7 @@ t25_9m,corridor,test,freight,2025,Jan-Sep,9,900000,t,both,whole corridor,,test_s
 t24_teu,corridor,test,containers,2024,FY,12,9000,TEU,both,containers,,test_source,false,,
 p1_24,node,p1,freight,2024,FY,12,300000,t,both,Port One all cargo,,test_source,false,,
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +127,11 @@ def test_pick_figures_reads_missing_values_as_the_frame_holds_them(vol_net):
 
 def test_volume_table_and_conflicts_side_by_side(vol_net):
     ds = vol_net.dataset
-    table = volume_table(ds.volumes, subject_names={"corridor:test": "Test corridor"},
-                         source_titles={"test_source": "Hand-made"})
+    table = volume_table(
+        ds.volumes,
+        subject_names={"corridor:test": "Test corridor"},
+        source_titles={"test_source": "Hand-made"},
+    )
     assert set(table["EST"]) == {"", "EST"}
     assert table.loc[table["id"] == "t24_fc", "EST"].item() == "EST"
     assert (table["sources"] == "Hand-made").all()
@@ -143,15 +150,19 @@ def test_overview_deck_layers_ids_tooltip_and_width_column(vol_net):
     deck = overview_deck(ds, year=2024)
     spec = json.loads(deck.to_json())
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert list(layers) == ["links", "links_planned", "crossings", "nodes", "labels"]
+    assert list(layers) == ["links", "crossings", "nodes", "labels"]
     assert set(LAYER_IDS) - {"disruptions"} <= set(layers)  # disruptions only with events in force
-    for lid in ("links", "links_planned"):
-        assert layers[lid]["@@type"] == "PathLayer"
-        assert layers[lid]["getWidth"] == "@@=width" and layers[lid]["widthUnits"] == "meters"
-        assert layers[lid]["widthMinPixels"] >= 1
-        assert all(set(r) >= {"id", "tip", "path", "color", "width"} for r in layers[lid]["data"])
-    assert layers["links_planned"]["extensions"][0]["@@type"] == "PathStyleExtension"
-    assert [r["id"] for r in layers["links_planned"]["data"]] == ["b_c_planned"]
+    links = layers["links"]
+    assert links["@@type"] == "PathLayer"
+    assert links["getWidth"] == "@@=width" and links["widthUnits"] == "meters"
+    assert links["widthMinPixels"] >= 1
+    assert all(set(r) >= {"id", "tip", "path", "color", "width", "dash"} for r in links["data"])
+    # one layer for every status: dashes per row, solid ones first (dashed lines draw on top)
+    assert links["extensions"][0]["@@type"] == "PathStyleExtension" and links["getDashArray"] == "@@=dash"
+    dashed = [r for r in links["data"] if r["dash"] != [0, 0]]
+    assert [r["id"] for r in dashed] == ["b_c_planned"] and links["data"][-1]["id"] == "b_c_planned"
+    frame = map_frame(ds)
+    assert dashed[0]["width"] >= round(2 * frame.m_per_px)  # at least 2 px at the initial zoom
     assert {r["id"] for r in layers["crossings"]["data"]} == {"x_rail", "x_road", "x_land"}
     assert layers["nodes"]["radiusUnits"] == "meters"
     assert deck._tooltip == {"text": "{tip}"}  # innerText: data can never become markup
@@ -196,7 +207,37 @@ def test_legend_says_no_volume_data(vol_net, tiny_net):
     assert any(r["label"].endswith("1.2 Mt") for r in rows)
     widths = [r["width"] for r in rows if r["group"].startswith("Freight")]
     assert widths[-1] < min(widths[:-1])
-    assert legend_chart(rows).to_dict()  # a valid Vega-Lite spec
+    svg = legend_svg(rows)
+    doc = ET.fromstring(svg)  # well-formed SVG, one text per heading and per row
+    texts = [t.text for t in doc.iter("{http://www.w3.org/2000/svg}text")]
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    assert texts == [x for g in groups for x in [g] + [r["label"] for r in rows if r["group"] == g]]
+    lines = list(doc.iter("{http://www.w3.org/2000/svg}line"))
+    assert len(lines) == sum(r["mark"] != "dot" for r in rows)
+    assert [float(x.get("stroke-width")) for x in lines] == [
+        pytest.approx(r["width"], abs=0.01) for r in rows if r["mark"] != "dot"
+    ]
+    dashes = [x.get("stroke-dasharray") for x in lines if x.get("stroke-dasharray")]
+    assert len(dashes) == 2  # under construction (dashed) and planned (dotted)
+
+
+def test_legend_svg_escapes_names():
+    rows = [
+        {
+            "group": "Corridor <b>",
+            "label": '<img src=x onerror="alert(1)"> & co',
+            "color": "#123456",
+            "width": 4,
+            "mark": "line",
+        }
+    ]
+    svg = legend_svg(rows)
+    assert "<img" not in svg and "<b>" not in svg
+    doc = ET.fromstring(svg)
+    assert [t.text for t in doc.iter("{http://www.w3.org/2000/svg}text")] == [
+        "Corridor <b>",
+        '<img src=x onerror="alert(1)"> & co',
+    ]
 
 
 def test_map_frame_fits_the_dataset(tiny_net):
@@ -257,8 +298,9 @@ def test_staircase_waits_are_vertical_and_ends_at_totals(routes):
 def test_leg_table_and_comparison(routes):
     legs = leg_table(routes[0])
     assert list(legs["#"]) == list(range(1, len(routes[0].legs) + 1))
-    assert {"mode", "km", "hours", "border dwell h", "USD", "kg CO2", "status", "EST",
-            "sources"} <= set(legs.columns)
+    assert {"mode", "km", "hours", "border dwell h", "USD", "kg CO2", "status", "EST", "sources"} <= set(
+        legs.columns
+    )
     assert legs["USD"].sum() == pytest.approx(routes[0].totals.cost_usd, abs=0.1)
     cmp = comparison_table(routes)
     assert list(cmp.columns)[0] == "Route 1 (best)" and len(cmp.columns) == len(routes)
@@ -281,8 +323,14 @@ def test_selected_feature_reads_dicts_and_objects_and_rejects_junk():
         selection = Sel()
 
     assert selected_feature(Ev()) == ("links", "a_xr")
-    for junk in (None, {}, {"selection": None}, {"selection": {"objects": {"evil": [{"id": "a"}]}}},
-                 {"selection": {"objects": {"nodes": [{"id": 5}]}}}, {"selection": {"objects": []}}):
+    for junk in (
+        None,
+        {},
+        {"selection": None},
+        {"selection": {"objects": {"evil": [{"id": "a"}]}}},
+        {"selection": {"objects": {"nodes": [{"id": 5}]}}},
+        {"selection": {"objects": []}},
+    ):
         assert selected_feature(junk) is None
 
 
@@ -332,8 +380,7 @@ def test_volumes_deck_and_chart(vol_net):
     layers = _layers(volumes_deck(vol_net.dataset, year=2024))
     assert list(layers) == ["links", "node_volumes", "labels"]
     assert [r["id"] for r in layers["node_volumes"]["data"]] == ["p1"]
-    table = volume_table(vol_net.dataset.volumes, subject_names={}, source_titles={},
-                         metrics=["freight"])
+    table = volume_table(vol_net.dataset.volumes, subject_names={}, source_titles={}, metrics=["freight"])
     spec = volumes_chart(table[table["unit"] == "t"]).to_dict()
     assert spec["encoding"]["xOffset"]["field"] == "slot"
 

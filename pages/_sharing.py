@@ -1,0 +1,226 @@
+"""Sharing a view: its link, presenter mode, saved tours (the sidebar panel and the presenter bar)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from corridors.share import PAGES, ViewState, parse_view, query_string, view_query
+from corridors.tours import TourImportError, TourStore, TourStoreError
+from pages._text import md_escape
+
+#: Presenter mode: hide the sidebar, its toggle and the header (a fixed string: no data in it).
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 0.5rem;
+  max-width: 100%; }
+</style>"""
+
+
+def app_base() -> str:
+    """``scheme://host[:port][/base]`` of the app as the browser sees it ("" when unknown)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
+        url = ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    path = parts.path.rstrip("/")
+    for slug in PAGES.values():
+        if slug and path.endswith("/" + slug):
+            path = path[: -len(slug) - 1]
+            break
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def page_link(state: ViewState) -> str:
+    """The absolute link of a view (relative when the app's address is unknown)."""
+    q = query_string(state)
+    url = f"{app_base()}/{PAGES.get(state.page, '')}"
+    return f"{url}?{q}" if q else url
+
+
+def step_view(state: ViewState) -> dict[str, str]:
+    """What a tour step stores: the page and the view's parameters (no presenter flags)."""
+    plain = replace(state, present=False, tour=None, step=None)
+    return {"page": state.page, **view_query(plain)}
+
+
+def tour_store() -> TourStore:
+    """The tour database (``CORRIDORS_TOURS_DB`` or the user's data directory)."""
+    return TourStore()
+
+
+def _present(on: bool) -> None:
+    if on:
+        st.query_params["present"] = "1"
+    else:
+        st.session_state.pop("_tour_applied", None)
+        for k in ("present", "tour", "step"):
+            if k in st.query_params:
+                del st.query_params[k]
+
+
+def share_panel(state: ViewState, title: str, *, addable: bool = True) -> None:
+    """Sidebar: the link of this view (with a copy button), presenter mode, add to a tour.
+
+    Pages call it last: the sidebar shows it in the same place whatever the call order, and the
+    elements of the main area (the map first) reach the browser before it. The link box sits in a
+    popover (the browser renders it on opening; its code highlighter is 1.5 MB of script a page load
+    would otherwise evaluate before the map); the tour form is a lazy expander, built (and the tour
+    database read) only while it is open.
+    """
+    with st.sidebar:
+        # a popover: the browser builds the code box (and loads its highlighter) only when opened
+        with st.popover("Link to this view", icon=":material/link:", width="stretch"):
+            st.code(page_link(state), language=None, wrap_lines=True)
+            st.caption(
+                "Copy it with the button at the right of the box; it reopens this page with "
+                "the same options, route and camera. The address bar holds the same link."
+            )
+        st.button(
+            "Presenter mode",
+            key="present_on",
+            on_click=_present,
+            args=(True,),
+            icon=":material/slideshow:",
+            width="stretch",
+        )
+        if addable:
+            box = st.expander(
+                "Add this view to a tour", icon=":material/playlist_add:", key="tour_form", on_change="rerun"
+            )
+            if box.open:
+                with box:
+                    add_to_tour_form(state, title)
+
+
+def add_to_tour_form(state: ViewState, title: str) -> None:
+    """Pick a tour (or a new one), a title and a note; save the current view as its last step."""
+    store = tour_store()
+    try:
+        names = dict(store.names())  # ids and names in one query (not every tour's steps)
+    except TourStoreError as exc:
+        st.warning(f"Tours are unavailable: {md_escape(exc)}", icon=":material/database:")
+        return
+    options = [*names, 0]
+    tid = st.selectbox(
+        "Tour",
+        options,
+        key="tour_pick",
+        format_func=lambda i: names.get(i, "New tour…") if i else "New tour…",
+    )
+    new_name = (
+        st.text_input("New tour name", "My tour", max_chars=100, key="tour_new_name") if tid == 0 else ""
+    )
+    st.text_input("Step title", title[:200], max_chars=200, key="tour_step_title")
+    st.text_area("Note (optional)", "", max_chars=2000, key="tour_step_note", height=68)
+    st.button(
+        "Add current view",
+        key="tour_add",
+        icon=":material/add:",
+        width="stretch",
+        on_click=_add_view,
+        args=(store, tid, new_name, step_view(state)),
+    )
+    done = st.session_state.pop("_tour_added", None)
+    if done:
+        (st.success if done[0] == "success" else st.warning)(md_escape(done[1]))
+
+
+def _add_view(store: TourStore, tid: int, new_name: str, view: dict[str, str]) -> None:
+    """Save a view as the last step of a tour (a callback: runs before the script)."""
+    title = str(st.session_state.get("tour_step_title") or "View")
+    note = str(st.session_state.get("tour_step_note") or "")
+    try:
+        if tid == 0:
+            tid = store.create(new_name).id
+        step = store.add_step(int(tid), title, view, note=note)
+    except (TourStoreError, TourImportError, LookupError) as exc:
+        st.session_state["_tour_added"] = ("warning", f"Not saved: {exc}")
+    else:
+        st.session_state["_tour_added"] = ("success", f"Added as step {step.position} of tour {tid}.")
+        st.session_state["tour_pick"] = tid
+
+
+def presenter_bar(state: ViewState) -> None:
+    """Presenter controls: tour step title and note, previous / next, exit."""
+    tour = None
+    if state.tour is not None:
+        try:
+            tour = tour_store().get(state.tour)
+        except LookupError:
+            st.warning(f"No tour {state.tour} in the tour database.")
+        except TourStoreError as exc:
+            st.warning(f"Tours are unavailable: {md_escape(exc)}", icon=":material/database:")
+    cols = st.columns([1, 5, 1, 1], vertical_alignment="center")
+    if tour is not None and tour.steps:
+        n = max(1, min(state.step or 1, len(tour.steps)))
+        step = tour.steps[n - 1]
+        cols[0].button(
+            "Previous",
+            key="tour_prev",
+            disabled=n <= 1,
+            on_click=_go_step,
+            args=(n - 1,),
+            icon=":material/arrow_back:",
+            width="stretch",
+        )
+        with cols[1]:
+            st.markdown(
+                f"**{md_escape(tour.name)}** · step {n} of {len(tour.steps)}: {md_escape(step.title)}"
+            )
+            if step.note:
+                st.caption(md_escape(step.note))
+        cols[2].button(
+            "Next",
+            key="tour_next",
+            disabled=n >= len(tour.steps),
+            on_click=_go_step,
+            args=(n + 1,),
+            icon=":material/arrow_forward:",
+            width="stretch",
+        )
+    cols[3].button(
+        "Exit",
+        key="present_off",
+        on_click=_present,
+        args=(False,),
+        icon=":material/close_fullscreen:",
+        width="stretch",
+    )
+
+
+def _go_step(n: int) -> None:
+    st.query_params["step"] = str(n)
+
+
+def tour_target(params: Mapping[str, list[str]]) -> tuple[str, dict[str, str]] | None:
+    """Where a tour link (``tour=ID&step=N``) goes: the step's page and its full query.
+
+    None when the link has no valid tour; problems are shown as notices.
+    """
+    state, _ = parse_view({k: v for k, v in params.items() if k in ("tour", "step", "present")})
+    if state.tour is None:
+        return None
+    try:
+        tour = tour_store().get(state.tour)
+    except (LookupError, TourStoreError):
+        return None  # the page's presenter bar says why
+    if not tour.steps:
+        return None
+    n = max(1, min(state.step or 1, len(tour.steps)))
+    view = dict(tour.steps[n - 1].view)
+    page = view.pop("page", "overview")
+    if page not in PAGES or page == "tours":
+        page = "overview"
+    view = {k: v for k, v in view.items() if k not in ("present", "tour", "step")}
+    view.update(tour=str(tour.id), step=str(n))
+    if state.present:
+        view["present"] = "1"
+    return page, view
