@@ -438,8 +438,10 @@ def _route(net: Any, args: argparse.Namespace) -> int:
     if args.link is not None:
         from corridors.share import route_link
 
-        if args.via:
-            sys.stderr.write("note: the app has no via points; the link leaves --via out\n")
+        if args.scenario is not None:
+            sys.stderr.write(
+                "note: a link names shipped or saved scenarios only; the link leaves --scenario out\n"
+            )
         sys.stdout.write(
             route_link(found[0].query, base_url=args.link, alternatives=args.alternatives) + "\n"
         )

@@ -153,6 +153,10 @@ class Network:
         """The routes of one :class:`~corridors.request.RouteRequest` (see :func:`corridors.routing.plan`)."""
         return routing.plan(self, request)
 
+    def time_band(self, route: Route) -> Any:
+        """P10/P90 of cumulative hours after each leg of ``route`` (see :func:`corridors.routing.time_band`)."""
+        return routing.time_band(self, route)
+
     def matrix(self, origins: Sequence[str], destinations: Sequence[str], **options: Any) -> pd.DataFrame:
         """Objective value for every origin x destination (see :func:`corridors.routing.matrix`)."""
         return routing.matrix(self, origins, destinations, **options)

@@ -52,6 +52,7 @@ __all__ = [
     "plan",
     "route",
     "routes",
+    "time_band",
     "weight_function",
 ]
 
@@ -1094,6 +1095,25 @@ def with_distribution(net: Routable, r: Route) -> Route:
         deadline_h=q.deadline_h,
     )
     return replace(r, distribution=dist)
+
+
+def time_band(net: Routable, r: Route) -> Any:
+    """P10 and P90 of the cumulative hours at the end of each of the route's legs (2 x legs array).
+
+    The same draws and seed as the route's distribution, so the last column is its P10/P90; the
+    staircase chart's band (:func:`corridors.charts.staircase_band`).
+    """
+    from corridors.uncertainty import cumulative_percentiles
+
+    q = r.query
+    return cumulative_percentiles(
+        r.legs,
+        spread_table(net),
+        net.lookup.country,
+        month=q.as_of.month if q.as_of else None,
+        samples=q.samples or 10_000,
+        seed=q.seed,
+    )
 
 
 def risk_weights(net: Routable) -> dict[tuple[str, str], float]:

@@ -52,7 +52,7 @@ MODES = ("rail", "road", "sea")
 STATUSES = ("operational", "under_construction", "planned")
 KINDS = ("corridor", "node", "link")
 #: Parameters that hold a list (comma-separated in the canonical form).
-LIST_KEYS = ("modes", "avoid_countries", "avoid", "corridors", "statuses", "subjects")
+LIST_KEYS = ("modes", "avoid_countries", "avoid", "via", "corridors", "statuses", "subjects")
 MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 20
 _ID_RE = re.compile(r"^[a-z0-9_]{1,80}$")
@@ -72,8 +72,10 @@ class ViewState:
     modes: tuple[str, ...] = MODES
     avoid_countries: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()  # places the route passes through, in order
     include_planned: bool = False
     alternatives: int = 3
+    detours: bool = False  # keep alternatives longer than twice the best route
     teu: float | None = None  # None: one container of the chosen type
     container: str = "20ft"
     as_of: str | None = None  # ISO date; None: the dataset's own date
@@ -257,7 +259,7 @@ def parse_view(
                 order = MODES if key == "modes" else STATUSES
                 keep = [x for x in order if x in keep]
             out[key] = tuple(keep)
-        elif key in ("include_planned", "present", "labels", "ignore_disruptions"):
+        elif key in ("include_planned", "present", "labels", "ignore_disruptions", "detours"):
             if raw.lower() in ("1", "true", "yes", "on"):
                 out[key] = True
             elif raw.lower() in ("0", "false", "no", "off", ""):
@@ -345,6 +347,7 @@ def route_link(query: Query, *, base_url: str = "http://localhost:8501", alterna
         modes=tuple(m for m in MODES if m in query.modes),
         avoid_countries=tuple(sorted(query.avoid_countries)),
         avoid=tuple(sorted(query.avoid)),
+        via=tuple(p.id for p in query.via),
         include_planned=query.include_planned,
         alternatives=max(1, min(alternatives, 5)),
         teu=None if query.teu == {"20ft": 1.0, "40ft": 2.0}[query.container] else float(query.teu),
@@ -365,6 +368,7 @@ def route_request(state: ViewState) -> RouteRequest:
         modes=state.modes,
         avoid_countries=state.avoid_countries,
         avoid=state.avoid,
+        via=state.via,
         include_planned=state.include_planned,
         alternatives=state.alternatives,
         teu=state.teu,
@@ -372,4 +376,5 @@ def route_request(state: ViewState) -> RouteRequest:
         as_of=state.as_of,
         ignore_disruptions=state.ignore_disruptions,
         deadline_days=state.deadline,
+        max_detour=0 if state.detours else None,  # 0 keeps every alternative; None: the default
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from corridors.costs import COST_ITEMS
 from corridors.volumes import pick_figures, volume_table
 
 if TYPE_CHECKING:
@@ -83,20 +84,30 @@ def _none_if_zero(x: float) -> float | None:
 
 
 def leg_table(route: Route) -> pd.DataFrame:
-    """One row per leg: mode, km, hours, waits, USD, CO2, status, EST, corridors, sources, note."""
+    """One row per leg: mode, km, hours, waits, USD and its items (line haul, sea freight, handling,
+    border) with the price basis, CO2, status, EST, corridors, sources, note. Places carry their short,
+    unambiguous labels (``Alat (UZ)``, ``Alat (AZ)``)."""
     rows = []
     for i, leg in enumerate(route.legs, start=1):
         rows.append(
             {
                 "#": i,
-                "from": leg.from_name,
-                "to": leg.to_name,
+                "from": leg.from_label or leg.from_name,
+                "to": leg.to_label or leg.to_name,
                 "mode": MODE_LABELS.get(leg.mode, leg.mode),
                 "km": round(leg.distance_km, 1),
                 "hours": round(leg.time_h, 2),
                 "border dwell h": _none_if_zero(leg.wait_h) if leg.mode == "border" else None,
                 "other wait h": _none_if_zero(leg.wait_h) if leg.mode != "border" else None,
                 "USD": round(leg.cost_usd, 2),
+                **{
+                    f"{k.replace('_', ' ')} USD": _none_if_zero(
+                        round(float(leg.cost_breakdown.get(k, 0.0)), 2)
+                    )
+                    for k in COST_ITEMS
+                },
+                "price basis": leg.price_basis,
+                "delay h": _none_if_zero(round(leg.delay_h, 2)),
                 "kg CO2": round(leg.co2_kg, 1),
                 "status": leg.status.replace("_", " "),
                 "EST": "EST" if leg.estimate else "",
@@ -117,6 +128,9 @@ def leg_table(route: Route) -> pd.DataFrame:
             "border dwell h",
             "other wait h",
             "USD",
+            *(f"{k.replace('_', ' ')} USD" for k in COST_ITEMS),
+            "price basis",
+            "delay h",
             "kg CO2",
             "status",
             "EST",
@@ -135,6 +149,8 @@ def comparison_table(routes: Sequence[Route]) -> pd.DataFrame:
         "distance",
         "transit time",
         "time range",
+        "P10–P50–P90",
+        "on time",
         "cost",
         "CO2",
         "border crossings",
@@ -157,6 +173,12 @@ def comparison_table(routes: Sequence[Route]) -> pd.DataFrame:
             f"{t.distance_km:,.0f} km" + delta(t.distance_km, best.distance_km, "km"),
             fmt_hours(t.time_h) + delta(t.time_h, best.time_h, "h", ",.1f"),
             f"{t.time_h_min:,.0f}-{t.time_h_max:,.0f} h",
+            ""
+            if r.distribution is None
+            else f"{r.distribution.p10:,.0f}–{r.distribution.p50:,.0f}–{r.distribution.p90:,.0f} h",
+            ""
+            if r.distribution is None or r.distribution.p_on_time is None
+            else f"{r.distribution.p_on_time:.0%} within {r.distribution.deadline_h / 24:g} days",
             f"{t.cost_usd:,.0f} USD" + delta(t.cost_usd, best.cost_usd, "USD"),
             f"{t.co2_kg:,.0f} kg" + delta(t.co2_kg, best.co2_kg, "kg"),
             str(t.border_crossings),
@@ -541,7 +563,14 @@ def route_card(route: Route) -> dict[str, Any]:
             lab for leg in route.legs if leg.mode == "sea" for lab in (leg.from_label, leg.to_label)
         )
     )
-    not_running = sorted({leg.link for leg in route.legs if leg.status != "operational" and leg.link})
+    not_running = list(
+        dict.fromkeys(
+            f"{leg.from_label or leg.from_name}–{leg.to_label or leg.to_name} "
+            f"({leg.status.replace('_', ' ')})"
+            for leg in route.legs
+            if leg.status != "operational"
+        )
+    )
     d = route.distribution
     days = (
         f"{d.p10 / 24:.1f}–{d.p50 / 24:.1f}–{d.p90 / 24:.1f} days (P10–P50–P90)"

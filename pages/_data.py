@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from corridors.charts import chart_spec, legend_svg, staircase_chart, staircase_frame
+from corridors.charts import breakdown_frame, legend_svg, staircase_band, staircase_frame
 from corridors.data import DEFAULT_GEODATA, GeodataError, validate_dataset
 from corridors.formats import render_route
 from corridors.mapview import (
@@ -42,13 +42,15 @@ from corridors.mapview import (
 from corridors.network import Network, load_network
 from corridors.places import PlaceNotFound
 from corridors.request import RouteRequest
-from corridors.routing import InvalidQuery, NoRoute, Route
+from corridors.routing import Blocker, InvalidQuery, NoRoute, Route
+from corridors.svgcharts import breakdown_svg, staircase_svg
 from corridors.tables import crossing_labels, place_labels, sources_table
 from corridors.volumes import default_year, format_quantity, pick_figures, volume_years
 from pages._text import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_VAR = "CORRIDORS_GEODATA"
+#: Every file of the schema (the optional ones too): a change to any of them is a new dataset version.
 DATA_FILES = (
     "nodes.geojson",
     "links.geojson",
@@ -57,6 +59,11 @@ DATA_FILES = (
     "volumes.csv",
     "projects.geojson",
     "parameters.csv",
+    "tariffs.csv",
+    "events.csv",
+    "spreads.csv",
+    "validation.csv",
+    "dataset.toml",
     "sources.csv",
 )
 
@@ -138,46 +145,84 @@ class PlanResult:
     """Routes for a query, or why there are none."""
 
     routes: tuple[Route, ...] = ()
-    error: str = ""  # "" | "no_route" | "invalid" | "not_found"
+    error: str = ""  # "" | "no_route" | "invalid" | "not_found" | "scenario"
     message: str = ""
+    blockers: tuple[Blocker, ...] = ()
+    dropped: int = 0  # alternatives dropped as detours
+    max_detour: float | None = None
+
+
+@st.cache_resource(show_spinner="Applying the scenario…", max_entries=8)
+def _scenario_network(key: DatasetKey, scenario: str) -> Network:
+    """The network under a shipped (file id) or saved (``saved_<n>``) scenario."""
+    from corridors.scenarios import resolve_scenario_id, shipped_scenarios
+    from pages._sharing import tour_store
+
+    shipped = shipped_scenarios(Path(key[0]) / "scenarios")
+    return _network(key).with_scenario(resolve_scenario_id(scenario, shipped=shipped, store=tour_store()))
+
+
+def network_for(key: DatasetKey, scenario: str | None) -> Network:
+    """The dataset's network, or its view under ``scenario`` (raises ScenarioError)."""
+    return _network(key) if not scenario else _scenario_network(key, scenario)
 
 
 @st.cache_data(show_spinner="Routing…", max_entries=256)
-def plan(key: DatasetKey, request: RouteRequest) -> PlanResult:
-    """Best route and alternatives of a request (cached by the dataset version and the request)."""
+def plan(key: DatasetKey, request: RouteRequest, scenario: str | None = None) -> PlanResult:
+    """Best route and alternatives of a request (cached by the dataset version, the request and the
+    scenario id)."""
+    from corridors.scenarios import ScenarioError
+
     try:
-        found = _network(key).plan(request)
+        found = network_for(key, scenario).plan(request)
+    except ScenarioError as exc:
+        return PlanResult(error="scenario", message=str(exc))
     except NoRoute as exc:
-        return PlanResult(error="no_route", message=exc.reason)
+        return PlanResult(error="no_route", message=exc.reason, blockers=exc.blockers)
     except InvalidQuery as exc:
         return PlanResult(error="invalid", message=str(exc))
     except PlaceNotFound as exc:
         names = ", ".join(p.name for p in exc.suggestions)
         return PlanResult(error="not_found", message=f"closest names: {names}" if names else "")
-    return PlanResult(routes=tuple(found))
+    return PlanResult(routes=tuple(found), dropped=found.dropped, max_detour=found.max_detour)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def route_file(key: DatasetKey, request: RouteRequest, fmt: str) -> str:
+def route_file(key: DatasetKey, request: RouteRequest, fmt: str, scenario: str | None = None) -> str:
     """The download of a planned route: exactly what ``corridors route --format fmt`` prints."""
-    res = plan(key, request)
+    res = plan(key, request, scenario)
     return render_route(list(res.routes), fmt) if res.routes else ""
 
 
+@dataclass(frozen=True)
+class PlannerCharts:
+    """The planner's charts as static SVG documents (no chart library in the browser)."""
+
+    time: str
+    cost: str
+    time_parts: str
+    cost_items: str
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def staircase_specs(key: DatasetKey, request: RouteRequest) -> tuple[dict, dict]:
-    """Vega-Lite specs of the time and cost staircases (Altair validation runs once per request)."""
-    steps = staircase_frame(plan(key, request).routes)
-    return (
-        chart_spec(staircase_chart(steps, y="hours", height=225)),
-        chart_spec(staircase_chart(steps, y="usd", height=225)),
+def planner_charts(key: DatasetKey, request: RouteRequest, scenario: str | None = None) -> PlannerCharts:
+    """Staircases (time with the best route's P10-P90 band, cost) and the breakdown bars of a request."""
+    routes = plan(key, request, scenario).routes
+    steps = staircase_frame(routes)
+    band = staircase_band(routes[0], network_for(key, scenario).time_band(routes[0])) if routes else None
+    parts = breakdown_frame(routes)
+    return PlannerCharts(
+        time=staircase_svg(steps, y="hours", band=band),
+        cost=staircase_svg(steps, y="usd"),
+        time_parts=breakdown_svg(parts, kind="time"),
+        cost_items=breakdown_svg(parts, kind="cost"),
     )
 
 
 @st.cache_resource(max_entries=64)
-def planner_deck(key: DatasetKey, request: RouteRequest) -> CompactDeck:
+def planner_deck(key: DatasetKey, request: RouteRequest, scenario: str | None = None) -> CompactDeck:
     """The planner map of a request (built once per request)."""
-    return route_deck(_network(key).dataset, plan(key, request).routes, frame=frame(key))
+    return route_deck(_network(key).dataset, plan(key, request, scenario).routes, frame=frame(key))
 
 
 @dataclass(frozen=True)

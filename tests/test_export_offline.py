@@ -206,7 +206,7 @@ def first_line(tip: str) -> str:
 def export_of(deck: Any, title: str) -> tuple[str, dict[str, Any]]:
     import json
 
-    from pages._common import map_html
+    from pages._exports import map_html
 
     page = map_html(deck, title, "offline test", [Legend("route", (200, 30, 30))])
     return page, json.loads(deck.to_json())
