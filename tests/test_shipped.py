@@ -278,6 +278,14 @@ def test_no_crossing_link_is_a_long_land_section(net):
     assert (crossings["length_km"] < 15).all(), crossings.loc[crossings["length_km"] >= 15, "length_km"]
 
 
+def test_kars_to_ankara_by_rail_is_the_published_eastern_express_1310_km(net):
+    # GoTurkiye / Daily Sabah 2022: the Eastern Express runs 1,310 km Ankara-Kirikkale-Kayseri-Sivas-Erzincan-
+    # Erzurum-Kars; the geometry used to skip Kayseri (817.7 + 195 km = 1,013 km)
+    r = net.route("Kars", "Ankara", modes=["rail"], by="distance")
+    assert r.totals.distance_km == pytest.approx(1310, abs=1)
+    assert net.lookup.links["ankara_istanbul_rail"]["length_km"] == pytest.approx(576.6)  # Haydarpasa-Ankara
+
+
 def test_termez_to_kharlachi_by_planned_rail_is_the_published_647_km(net):
     # TASS 2025-07-21: 647 km is the whole Termez-Naibabad-Maidan Shar-Logar-Kharlachi route
     r = net.route("Termez", "kharlachi_pk", modes=["rail"], include_planned=True)
