@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from corridors.share import PAGES, ViewState, parse_view, query_string, view_query
-from corridors.tours import TourImportError, TourStore, TourStoreError
+from corridors.tours import TourImportError, TourStore, TourStoreError, picker_labels
 from pages._text import md_escape
 
 #: Presenter mode: hide the sidebar, its toggle and the header (a fixed string: no data in it).
@@ -104,7 +104,8 @@ def add_to_tour_form(state: ViewState, title: str) -> None:
     """Pick a tour (or a new one), a title and a note; save the current view as its last step."""
     store = tour_store()
     try:
-        names = dict(store.names())  # ids and names in one query (not every tour's steps)
+        # ids and names in one query (not every tour's steps); one distinct label per tour
+        names = picker_labels(store.names(), reserved=["New tour…"])
     except TourStoreError as exc:
         st.warning(f"Tours are unavailable: {md_escape(exc)}", icon=":material/database:")
         return
