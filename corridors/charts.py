@@ -273,46 +273,94 @@ def legend_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 340, font_px: 
     )
 
 
-def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
+#: Colours of chart subjects that have no colour of their own (places, links): Tableau 10, as the map.
+_SUBJECT_FALLBACK = ("#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
+
+
+def volumes_chart(
+    table: pd.DataFrame,
+    *,
+    height: int = 320,
+    colors: Mapping[str, Sequence[int]] | None = None,
+    year_labels: Mapping[int, str] | None = None,
+) -> alt.Chart:
     """Bars of every figure by year and subject, figures of one subject-year side by side.
 
     ``table`` as :func:`corridors.volumes.volume_table` gives it, already narrowed to one metric
-    and unit. Partial-year figures are pale; estimates are outlined with a dashed stroke.
+    and unit. A full-year figure is a filled bar; a figure for part of a year is an outlined bar
+    (a faint fill inside an outline of the subject's colour), so it never reads as another subject's
+    paler colour; an estimate or forecast has a dark dashed outline.
+
+    Parameters
+    ----------
+    table
+        The figures to draw.
+    height
+        Chart height in pixels.
+    colors
+        Subject display name -> RGB: the map's colour of that subject (e.g.
+        :func:`corridors.mapview.corridor_colors` by corridor name). Other subjects take a fixed
+        palette in order of appearance.
+    year_labels
+        Year -> axis label (e.g. ``"2030 (forecast)"``, :func:`corridors.volumes.year_labels`); a
+        label other than the plain year is drawn under the year.
     """
     df = table.copy()
     if len(df):
         df["full"] = df["period"].eq("FY")
         df["est"] = df["EST"].eq("EST")
+        df["conflicting"] = df["conflict"].map(lambda c: "yes" if isinstance(c, str) and c else "")
+        df["part"] = df["period"].where(~df["full"], "full year")
         # side-by-side slot of each figure within its year (a global figure id would make every
         # year as wide as all figures together)
         df = df.sort_values(["year", "subject", "id"])
         df["slot"] = df.groupby("year").cumcount()
     unit = str(df["unit"].iloc[0]) if len(df) else ""
+    names = list(dict.fromkeys(df["subject"])) if len(df) else []
+    given = {str(k): v for k, v in (colors or {}).items()}
+    spare = iter(c for c in _SUBJECT_FALLBACK if c not in {_hex(v) for v in given.values()})
+    rng = [_hex(given[n]) if n in given else next(spare, "#7f7f7f") for n in names]
+    scale = alt.Scale(domain=names, range=rng)
+    x_axis = alt.Axis(labelAngle=0)
+    marked = {int(y): str(lab) for y, lab in (year_labels or {}).items() if str(lab) != str(y)}
+    if marked:
+        expr = "datum.label"
+        for y, lab in sorted(marked.items()):
+            extra = lab[len(str(y)) :].strip(" ()") if lab.startswith(str(y)) else lab
+            extra = extra.replace("\\", "").replace("'", "")
+            expr = f"datum.value == {y} ? ['{y}', '{extra}'] : " + expr
+        x_axis = alt.Axis(labelAngle=0, labelExpr=expr)
     return (
         alt.Chart(df)
-        .mark_bar()
+        .mark_bar(strokeWidth=2)
         .encode(
-            x=alt.X("year:O", title="year"),
+            x=alt.X("year:O", title="year", axis=x_axis),
             xOffset=alt.XOffset("slot:O"),
             y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
-            color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
-            opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
-            stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
-            strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
+            color=alt.Color("subject:N", scale=scale, legend=alt.Legend(title=None, orient="top")),
+            fillOpacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.12)),
+            stroke=alt.condition(
+                alt.datum.est, alt.value("#222222"), alt.Stroke("subject:N", scale=scale, legend=None)
+            ),
+            strokeDash=alt.condition(alt.datum.est, alt.value([4, 2]), alt.value([1, 0])),
             tooltip=[
                 alt.Tooltip("subject:N"),
                 alt.Tooltip("year:O"),
-                alt.Tooltip("period:N"),
+                alt.Tooltip("part:N", title="period"),
                 alt.Tooltip("value:Q", format=","),
                 alt.Tooltip("unit:N"),
                 alt.Tooltip("scope:N"),
                 alt.Tooltip("EST:N"),
-                alt.Tooltip("conflict:N"),
+                alt.Tooltip("conflicting:N", title="sources disagree"),
                 alt.Tooltip("sources:N"),
             ],
         )
         .properties(height=height)
     )
+
+
+def _hex(c: Sequence[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*[int(v) for v in c[:3]])
 
 
 #: Where the time goes: the parts of a route's time, in display order.
