@@ -150,3 +150,63 @@ def test_picker_labels_are_distinct_and_plain_reasons_hide_paths(tmp_path):
         TourStore(bad).tours()
     reason = plain_reason(err.value)
     assert str(bad) in str(err.value) and not re.search(r"tours\.sqlite3|/", reason)
+
+
+# ---- in the browser: what the browser sends back is the label it was shown -------------------
+
+
+@pytest.fixture(scope="module")
+def tour_server(tmp_path_factory: pytest.TempPathFactory, require_browser: None):
+    """``streamlit run app.py`` on the tiny dataset with a tour database of its own."""
+    import os
+
+    from test_e2e import _streamlit
+
+    d = tmp_path_factory.mktemp("tours_e2e")
+    env = {**os.environ, "CORRIDORS_GEODATA": str(TINY), "CORRIDORS_TOURS_DB": str(d / "tours.sqlite3")}
+    with _streamlit(env, d / "streamlit.log") as url:
+        yield url, TourStore(d / "tours.sqlite3")
+
+
+@pytest.mark.e2e
+def test_browser_keeps_the_picked_tour_through_step_edits_delete_and_rename(tour_server, chromium):
+    from test_e2e import wait_for_app
+
+    url, store = tour_server
+    doc = briefing(store)
+    first, second = store.import_json(doc), store.import_json(doc)
+    with sqlite3.connect(store.path) as con:  # an old database: two tours with one name
+        con.execute("UPDATE tours SET name = 'Briefing'")
+    con.close()
+    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(45_000)
+    try:
+        page.goto(f"{url}/tours")
+        wait_for_app(page)
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option").nth(1).click()
+        wait_for_app(page)
+        code = page.get_by_test_id("stCode").first
+        assert f"tour={second.id}&" in code.inner_text()
+        # removing a step once changed the picked tour's label: the next rerun fell back to tour 1
+        page.locator(f".st-key-remove_{second.steps[0].id} button").first.click()
+        wait_for_app(page)
+        page.get_by_text("Delete this tour").click()
+        page.get_by_test_id("stCheckbox").last.click()
+        wait_for_app(page)
+        page.wait_for_timeout(800)
+        assert f"tour={second.id}&" in code.inner_text()
+        assert page.get_by_test_id("stCheckbox").last.locator("input").is_checked()
+        page.get_by_role("button", name="Delete tour").click()
+        wait_for_app(page)
+        assert [t for t, _ in store.names()] == [first.id]
+        # Enter in the Rename box renames
+        box = page.get_by_label("Rename")
+        box.fill("Middle Corridor pitch")
+        box.press("Enter")
+        wait_for_app(page)
+        assert store.get(first.id).name == "Middle Corridor pitch"
+        assert "Renamed to “Middle Corridor pitch”" in page.get_by_test_id("stAlert").first.inner_text()
+    finally:
+        ctx.close()
