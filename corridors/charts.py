@@ -8,7 +8,7 @@ vertical step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -273,8 +273,13 @@ def legend_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 340, font_px: 
     )
 
 
-#: Colours of chart subjects that have no colour of their own (places, links): Tableau 10, as the map.
-_SUBJECT_FALLBACK = ("#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
+#: Colours of chart subjects that have no colour of their own (places, links): Tableau 20, then a few
+#: darker ones; those a caller reserves (the corridors' map colours) are skipped.
+_SUBJECT_FALLBACK = (
+    "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d", "#59a14f", "#8cd17d", "#b6992d", "#f1ce63", "#499894",
+    "#86bcb6", "#e15759", "#ff9d9a", "#79706e", "#bab0ac", "#d37295", "#fabfd2", "#b07aa1", "#d4a6c8",
+    "#9d7660", "#d7b5a6", "#003f5c", "#665191", "#a05195", "#2f4b7c", "#ff7c43", "#1b7837",
+)  # fmt: skip
 
 
 def volumes_chart(
@@ -283,6 +288,7 @@ def volumes_chart(
     height: int = 320,
     colors: Mapping[str, Sequence[int]] | None = None,
     year_labels: Mapping[int, str] | None = None,
+    reserved: Iterable[Sequence[int]] = (),
 ) -> alt.Chart:
     """Bars of every figure by year and subject, figures of one subject-year side by side.
 
@@ -299,8 +305,11 @@ def volumes_chart(
         Chart height in pixels.
     colors
         Subject display name -> RGB: the map's colour of that subject (e.g.
-        :func:`corridors.mapview.corridor_colors` by corridor name). Other subjects take a fixed
-        palette in order of appearance.
+        :func:`corridors.mapview.corridor_colors` by corridor name). Other subjects take distinct
+        colours of a fixed palette in order of appearance (repeating only after 26).
+    reserved
+        RGB colours other subjects must not take (e.g. the corridors' map colours when the bars
+        are places, so that a place never looks like a corridor).
     year_labels
         Year -> axis label (e.g. ``"2030 (forecast)"``, :func:`corridors.volumes.year_labels`); a
         label other than the plain year is drawn under the year.
@@ -317,9 +326,16 @@ def volumes_chart(
         df["slot"] = df.groupby("year").cumcount()
     unit = str(df["unit"].iloc[0]) if len(df) else ""
     names = list(dict.fromkeys(df["subject"])) if len(df) else []
-    given = {str(k): v for k, v in (colors or {}).items()}
-    spare = iter(c for c in _SUBJECT_FALLBACK if c not in {_hex(v) for v in given.values()})
-    rng = [_hex(given[n]) if n in given else next(spare, "#7f7f7f") for n in names]
+    given = {str(k): _hex(v) for k, v in (colors or {}).items()}
+    taken = set(given.values()) | {_hex(c) for c in reserved}
+    spare = [c for c in _SUBJECT_FALLBACK if c not in taken] or list(_SUBJECT_FALLBACK)
+    rng, i = [], 0
+    for n in names:
+        if n in given:
+            rng.append(given[n])
+        else:
+            rng.append(spare[i % len(spare)])
+            i += 1
     scale = alt.Scale(domain=names, range=rng)
     x_axis = alt.Axis(labelAngle=0)
     marked = {int(y): str(lab) for y, lab in (year_labels or {}).items() if str(lab) != str(y)}

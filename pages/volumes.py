@@ -103,7 +103,10 @@ if state.present:
     year = state.year if state.year is not None else map_year0
     st.title(f"Freight volumes, {choices.map_year_labels.get(year, year)}")
     link_notes()
-    st.markdown(f"#### {MAP_KEY}")
+    st.markdown(
+        "#### Line width: each corridor's total freight (t), the same along all its lines; "
+        "blue circles: freight handled at a place (t)"
+    )
     map_panel(state, 720, *map_filter(state.kind or kinds[0], state.subjects))
     presenter_bar(state)
     st.stop()
@@ -167,7 +170,12 @@ chart_years = year_labels(
     vol, sorted(set(table["year"])), this_year=this_year, kinds=[kind], metric=metric, unit=unit
 )
 st.altair_chart(
-    volumes_chart(table, colors=choices.colors if kind == "corridor" else None, year_labels=chart_years),
+    volumes_chart(
+        table,
+        colors=choices.colors if kind == "corridor" else None,
+        reserved=() if kind == "corridor" else choices.colors.values(),  # a place never looks like one
+        year_labels=chart_years,
+    ),
     key="volumes_chart",
     width="stretch",
 )

@@ -95,6 +95,11 @@ def test_corridor_colour_is_the_same_in_chart_and_map(ds):
         checked += 1
     assert checked >= 4  # Middle Corridor, China feeders, Kazakhstan–Uzbekistan, Trans-Afghan...
     assert len(set(chart.values())) == len(chart)
+    # places: a colour each, none of them a corridor's (a port's bar never reads as a corridor)
+    at.segmented_control(key="kind").set_value("node").run()
+    places = chart_colors(at)
+    assert len(places) >= 10 and len(set(places.values())) == len(places)
+    assert not set(places.values()) & {"#{:02x}{:02x}{:02x}".format(*c) for c in colors.values()}
 
 
 def test_subject_filter_applies_to_conflicts_and_map(ds):

@@ -94,9 +94,11 @@ def test_chart_uses_the_map_colour_of_each_corridor(net):
     assert chart["Second corridor"] == _hex(layer["c_d"]["color"]) == _hex(colors["second"])
     assert chart["Test corridor"] == _hex(layer["a_xr"]["color"]) == _hex(colors["test"])
     assert chart["Second corridor"] != chart["Test corridor"]
-    # subjects without a map colour (places) get distinct colours too
-    places = chart_spec(volumes_chart(_table(net, kinds=["node"])))["encoding"]["color"]["scale"]
-    assert len(set(places["range"])) == len(places["domain"]) == 2
+    # subjects without a map colour (places) get distinct colours, none of them a corridor's
+    places = chart_spec(volumes_chart(_table(net, kinds=["node"]), reserved=colors.values()))
+    scale = places["encoding"]["color"]["scale"]
+    assert len(set(scale["range"])) == len(scale["domain"]) == 2
+    assert not set(scale["range"]) & {_hex(c) for c in colors.values()}
 
 
 def test_partial_years_are_outlined_not_paler_and_years_are_labelled(net):
