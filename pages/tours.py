@@ -141,7 +141,7 @@ with st.container(border=True):
                 return
             t = attempt(store.import_json, data)
             if t is None:
-                notice("warning", "Not imported: " + st.session_state["_tour_notice"][1])
+                notice("warning", "Not imported. " + st.session_state["_tour_notice"][1])
             else:
                 select(t.id)
                 notice("success", f"Imported as “{t.name}” ({len(t.steps)} steps).")

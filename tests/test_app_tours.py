@@ -124,6 +124,24 @@ def test_create_and_import_select_the_new_tour(store):
     assert any("already called" in s.value for s in at.success)
 
 
+def test_sidebar_form_adds_to_the_picked_one_of_two_same_named_tours(store):
+    doc = briefing(store)
+    first, second = store.import_json(doc), store.import_json(doc)
+    with sqlite3.connect(store.path) as con:
+        con.execute("UPDATE tours SET name = 'Briefing'")
+    con.close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["tour_form"] = True  # the lazy "Add this view to a tour" expander, open
+    at.run()
+    pick = at.selectbox(key="tour_pick")
+    assert len(set(pick.options)) == 3  # two tours and "New tour…"
+    pick.set_value(second.id).run()
+    at.button(key="tour_add").click().run()
+    assert len(store.get(second.id).steps) == 4 and len(store.get(first.id).steps) == 3
+    (done,) = [s.value for s in at.success]
+    assert "step 4" in done and "Briefing" in done and f"tour {second.id}" not in done
+
+
 def test_tours_page_speaks_the_users_language(store, tmp_path):
     store.create("Briefing")
     at = tours_page()
