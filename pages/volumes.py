@@ -181,8 +181,13 @@ st.altair_chart(
 )
 st.caption(
     "One bar per published figure; figures for the same year stand side by side, so "
-    "conflicting sources are visible. Each corridor has the colour of its lines on the map below. "
-    "**Filled** bars are full-year figures; **outlined** bars (a faint fill inside an outline) cover "
+    "conflicting sources are visible. "
+    + (
+        "Each corridor has the colour of its lines on the map below. "
+        if kind == "corridor"
+        else "Colours only tell the bars apart (none is a corridor's colour). "
+    )
+    + "**Filled** bars are full-year figures; **outlined** bars (a faint fill inside an outline) cover "
     "part of a year (see the period); a **dark dashed** outline marks an **estimate or forecast (EST)**. "
     "Years after this one are marked *forecast*."
 )
