@@ -280,7 +280,10 @@ with m2:
         width="stretch",
         height=480,
         key="map_figures",
-        column_config={"source": st.column_config.LinkColumn("source", **LINK)},
+        column_config={
+            "subject": st.column_config.TextColumn(width="medium"),  # leaves room for the link
+            "source": st.column_config.LinkColumn("source", **LINK),
+        },
     )
 st.caption(
     f"{MAP_KEY}. The figure drawn is chosen {SELECTION_RULE}; thin lines have no "
