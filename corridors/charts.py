@@ -8,7 +8,7 @@ vertical step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -273,46 +273,110 @@ def legend_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 340, font_px: 
     )
 
 
-def volumes_chart(table: pd.DataFrame, *, height: int = 320) -> alt.Chart:
+#: Colours of chart subjects that have no colour of their own (places, links): Tableau 20, then a few
+#: darker ones; those a caller reserves (the corridors' map colours) are skipped.
+_SUBJECT_FALLBACK = (
+    "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d", "#59a14f", "#8cd17d", "#b6992d", "#f1ce63", "#499894",
+    "#86bcb6", "#e15759", "#ff9d9a", "#79706e", "#bab0ac", "#d37295", "#fabfd2", "#b07aa1", "#d4a6c8",
+    "#9d7660", "#d7b5a6", "#003f5c", "#665191", "#a05195", "#2f4b7c", "#ff7c43", "#1b7837",
+)  # fmt: skip
+
+
+def volumes_chart(
+    table: pd.DataFrame,
+    *,
+    height: int = 320,
+    colors: Mapping[str, Sequence[int]] | None = None,
+    year_labels: Mapping[int, str] | None = None,
+    reserved: Iterable[Sequence[int]] = (),
+) -> alt.Chart:
     """Bars of every figure by year and subject, figures of one subject-year side by side.
 
     ``table`` as :func:`corridors.volumes.volume_table` gives it, already narrowed to one metric
-    and unit. Partial-year figures are pale; estimates are outlined with a dashed stroke.
+    and unit. A full-year figure is a filled bar; a figure for part of a year is an outlined bar
+    (a faint fill inside an outline of the subject's colour), so it never reads as another subject's
+    paler colour; an estimate or forecast has a dark dashed outline.
+
+    Parameters
+    ----------
+    table
+        The figures to draw.
+    height
+        Chart height in pixels.
+    colors
+        Subject display name -> RGB: the map's colour of that subject (e.g.
+        :func:`corridors.mapview.corridor_colors` by corridor name). Other subjects take distinct
+        colours of a fixed palette in order of appearance (repeating only after 26).
+    reserved
+        RGB colours other subjects must not take (e.g. the corridors' map colours when the bars
+        are places, so that a place never looks like a corridor).
+    year_labels
+        Year -> axis label (e.g. ``"2030 (forecast)"``, :func:`corridors.volumes.year_labels`); a
+        label other than the plain year is drawn under the year.
     """
     df = table.copy()
     if len(df):
         df["full"] = df["period"].eq("FY")
         df["est"] = df["EST"].eq("EST")
+        df["conflicting"] = df["conflict"].map(lambda c: "yes" if isinstance(c, str) and c else "")
+        df["part"] = df["period"].where(~df["full"], "full year")
         # side-by-side slot of each figure within its year (a global figure id would make every
         # year as wide as all figures together)
         df = df.sort_values(["year", "subject", "id"])
         df["slot"] = df.groupby("year").cumcount()
     unit = str(df["unit"].iloc[0]) if len(df) else ""
+    names = list(dict.fromkeys(df["subject"])) if len(df) else []
+    given = {str(k): _hex(v) for k, v in (colors or {}).items()}
+    taken = set(given.values()) | {_hex(c) for c in reserved}
+    spare = [c for c in _SUBJECT_FALLBACK if c not in taken] or list(_SUBJECT_FALLBACK)
+    rng, i = [], 0
+    for n in names:
+        if n in given:
+            rng.append(given[n])
+        else:
+            rng.append(spare[i % len(spare)])
+            i += 1
+    scale = alt.Scale(domain=names, range=rng)
+    x_axis = alt.Axis(labelAngle=0)
+    marked = {int(y): str(lab) for y, lab in (year_labels or {}).items() if str(lab) != str(y)}
+    if marked:
+        expr = "datum.label"
+        for y, lab in sorted(marked.items()):
+            extra = lab[len(str(y)) :].strip(" ()") if lab.startswith(str(y)) else lab
+            extra = extra.replace("\\", "").replace("'", "")
+            expr = f"datum.value == {y} ? ['{y}', '{extra}'] : " + expr
+        x_axis = alt.Axis(labelAngle=0, labelExpr=expr)
     return (
         alt.Chart(df)
-        .mark_bar()
+        .mark_bar(strokeWidth=2)
         .encode(
-            x=alt.X("year:O", title="year"),
+            x=alt.X("year:O", title="year", axis=x_axis),
             xOffset=alt.XOffset("slot:O"),
             y=alt.Y("value:Q", title={"t": "tonnes"}.get(unit, unit), axis=alt.Axis(format="~s")),
-            color=alt.Color("subject:N", legend=alt.Legend(title=None, orient="top")),
-            opacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.45)),
-            stroke=alt.condition(alt.datum.est, alt.value("#222222"), alt.value(None)),
-            strokeDash=alt.condition(alt.datum.est, alt.value([3, 2]), alt.value([1, 0])),
+            color=alt.Color("subject:N", scale=scale, legend=alt.Legend(title=None, orient="top")),
+            fillOpacity=alt.condition(alt.datum.full, alt.value(1.0), alt.value(0.12)),
+            stroke=alt.condition(
+                alt.datum.est, alt.value("#222222"), alt.Stroke("subject:N", scale=scale, legend=None)
+            ),
+            strokeDash=alt.condition(alt.datum.est, alt.value([4, 2]), alt.value([1, 0])),
             tooltip=[
                 alt.Tooltip("subject:N"),
                 alt.Tooltip("year:O"),
-                alt.Tooltip("period:N"),
+                alt.Tooltip("part:N", title="period"),
                 alt.Tooltip("value:Q", format=","),
                 alt.Tooltip("unit:N"),
                 alt.Tooltip("scope:N"),
                 alt.Tooltip("EST:N"),
-                alt.Tooltip("conflict:N"),
+                alt.Tooltip("conflicting:N", title="sources disagree"),
                 alt.Tooltip("sources:N"),
             ],
         )
         .properties(height=height)
     )
+
+
+def _hex(c: Sequence[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*[int(v) for v in c[:3]])
 
 
 #: Where the time goes: the parts of a route's time, in display order.

@@ -324,9 +324,10 @@ def link_records(
         title = _clean(
             r.get("name") or f"{node_name.get(r['from'], r['from'])} – {node_name.get(r['to'], r['to'])}"
         )
-        if fig is not None:
-            vol = f"{year} freight: {fig.label()} ({names.get(fig.subject, fig.subject)})"
+        if fig is not None:  # a corridor's total, drawn along each of its lines: said so
+            vol = f"{year} freight, {names.get(fig.subject, fig.subject)} as a whole: {fig.label()}"
             vol += " EST" if fig.estimate else ""
+            vol += "\n(the corridor's total, not a figure for this line alone)"
         else:
             vol = f"{year} freight: no volume data" if year else "no volume data"
         tip = _tip(
@@ -931,18 +932,23 @@ def volumes_deck(
     year: int | None,
     basemap: bool = True,
     frame: MapFrame | None = None,
+    corridors: Iterable[str] | None = None,
+    places: Iterable[str] | None = None,
 ) -> CompactDeck:
     """Corridor freight as line widths and place (port, border station) freight as marker sizes.
 
-    Layers (ids): ``links`` (all links, width by corridor freight of ``year``), ``node_volumes``
-    (places with a freight figure for ``year``, radius by the square root of tonnes), ``labels``.
+    Layers (ids): ``links`` (links, width by corridor freight of ``year``, colour by corridor as
+    :func:`corridor_colors`), ``node_volumes`` (places with a freight figure for ``year``, radius by
+    the square root of tonnes), ``labels``. ``corridors`` keeps only the links of those corridors,
+    ``places`` only those places' markers (None: all). A line's width is its corridor's total, and
+    its tooltip says so.
     """
     frame = frame or map_frame(ds)
-    recs = link_records(ds, year=year, frame=frame)
+    recs = link_records(ds, year=year, frame=frame, corridors=None if corridors is None else list(corridors))
     for r in recs:
         r.pop("status")
         r.pop("dash")
-    figs = pick_figures(ds.volumes, year, kind="node")
+    figs = pick_figures(ds.volumes, year, kind="node", subjects=None if places is None else list(places))
     names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True)) if len(ds.nodes) else {}
     top = largest_figure(ds.volumes, kind="node")
     markers: list[dict[str, Any]] = []

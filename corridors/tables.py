@@ -8,7 +8,7 @@ text (dataframes, metrics) or escapes them itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,10 @@ __all__ = [
     "leg_table",
     "place_labels",
     "route_sources",
+    "source_urls",
     "sources_table",
     "totals_display",
+    "volume_figures_table",
 ]
 
 MODE_LABELS = {
@@ -235,6 +237,68 @@ def sources_table(ds: Dataset, ids: Iterable[str] | None = None) -> pd.DataFrame
         rows.append({c: ("" if r.get(c) is None or r.get(c) != r.get(c) else str(r.get(c))) for c in cols})
         rows[-1]["url"] = safe_url(r.get("url"))
     return pd.DataFrame(rows, columns=cols)
+
+
+def source_urls(ds: Dataset) -> dict[str, str]:
+    """Source id -> its URL (http(s) only, see :func:`safe_url`; "" for a source without one)."""
+    return {str(r["id"]): safe_url(r.get("url")) for r in ds.source_records}
+
+
+def _blank(v: Any) -> Any:
+    """ "" for a missing value (None, NaN, pd.NA), else the value: a table shows blanks, never None."""
+    return "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+
+def volume_figures_table(table: pd.DataFrame, *, source_urls: Mapping[str, str]) -> pd.DataFrame:
+    """The volume figures as a page shows them: plain labels, blanks, a link to every source.
+
+    Parameters
+    ----------
+    table
+        :func:`corridors.volumes.volume_table` output (any rows).
+    source_urls
+        Source id -> URL (:func:`source_urls`).
+
+    Returns
+    -------
+    Columns ``subject``, ``year``, ``period``, ``value``, ``unit``, ``source link`` and, when some
+    figure cites more sources with a URL, ``source link 2``... (the URLs, "" when a source has none),
+    then ``direction``, ``scope``, ``EST``, ``estimate note``, ``conflicting`` ("yes" when other
+    sources publish another figure for the same quantity), ``sources`` (titles), ``note``. No raw ids.
+    """
+    n = 1
+    links: list[list[str]] = []
+    for ids in table["source_ids"] if len(table) else ():
+        urls = [source_urls.get(s.strip(), "") for s in str(ids or "").split(";") if s.strip()]
+        urls = [u for u in urls if u] or [""]
+        links.append(urls)
+        n = max(n, len(urls))
+    link_cols = ["source link"] + [f"source link {i}" for i in range(2, n + 1)]
+    out = pd.DataFrame(
+        {
+            "subject": table["subject"],
+            "year": table["year"],
+            "period": table["period"],
+            "value": table["value"],
+            "unit": table["unit"],
+            "direction": table["direction"],
+            "scope": table["scope"],
+            "EST": table["EST"],
+            "estimate note": table["estimate_note"],
+            "conflicting": ["yes" if _blank(c) else "" for c in table["conflict"]],
+            "sources": table["sources"],
+        }
+    ).reset_index(drop=True)
+    for i, col in enumerate(link_cols):
+        out[col] = [u[i] if i < len(u) else "" for u in links]
+    out["note"] = list(table["note"]) if len(table) else []
+    # the links next to the figure: one click from the number to where it was published
+    order = ["subject", "year", "period", "value", "unit", *link_cols]
+    out = out[order + [c for c in out.columns if c not in order]]
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(_blank)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

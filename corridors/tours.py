@@ -23,7 +23,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,8 @@ __all__ = [
     "TourStore",
     "TourStoreError",
     "default_path",
+    "picker_labels",
+    "plain_reason",
 ]
 
 MAX_IMPORT_BYTES = 256_000
@@ -506,3 +508,68 @@ class TourStore:
                     (tid, pos, title, note, json.dumps(view, ensure_ascii=False)),
                 )
             return Tour(tid, name, self._steps(con, tid))
+
+
+def picker_labels(tours: Iterable[tuple[int, str]], *, reserved: Iterable[str] = ()) -> dict[int, str]:
+    """A distinct, stable label per tour for a picker: the tour's name, numbered only when shared.
+
+    A Streamlit picker identifies its choice by the label it shows, so two tours with the same
+    label (a database written before names were made distinct) would be one choice: the second
+    could never be picked. A label depends on the name alone (not on the number of steps), so
+    adding or removing a step never changes it and the browser's choice stays valid.
+
+    Parameters
+    ----------
+    tours
+        ``(id, name)`` pairs, as :meth:`TourStore.names` gives them.
+    reserved
+        Labels the picker uses for other choices (e.g. "New tour…"): no tour gets one of them.
+
+    Returns
+    -------
+    ``{id: label}``: the name, or ``"name (tour 7)"`` when several tours (or a reserved label) have it.
+    """
+    pairs = [(int(i), str(n)) for i, n in tours]
+    taken = set(reserved)
+    counts: dict[str, int] = {}
+    for _, n in pairs:
+        counts[n] = counts.get(n, 0) + 1
+    out: dict[int, str] = {}
+    for tid, name in pairs:
+        label = name if counts[name] == 1 and name not in taken else f"{name} (tour {tid})"
+        while label in taken:  # a name that itself reads "x (tour 7)"
+            label = f"{label} (tour {tid})"
+        taken.add(label)
+        out[tid] = label
+    return out
+
+
+def plain_reason(exc: BaseException) -> str:
+    """What a failed tour action means to the person using the app (no file names or settings).
+
+    Parameters
+    ----------
+    exc
+        A :class:`TourStoreError`, :class:`TourImportError` or :class:`LookupError` raised here.
+
+    Returns
+    -------
+    One sentence. Import problems keep their own message (they describe the file the user chose).
+    """
+    msg = str(exc)
+    if isinstance(exc, TourImportError):
+        return msg[:1].upper() + msg[1:] + ("" if msg.endswith(".") else ".")
+    if isinstance(exc, LookupError):
+        return "That tour or step no longer exists (it may have been deleted in another window)."
+    if "locked" in msg:
+        return "Someone else is saving a tour right now; try again in a moment."
+    if "read-only" in msg:
+        return "Tours can be viewed here but not saved: the tour storage is read-only."
+    if "corrupted" in msg:
+        return (
+            "The saved tours cannot be read: the tour storage is corrupted. Whoever runs this app can "
+            "move it aside to start a new one."
+        )
+    if "does not exist yet" in msg:
+        return "No tour has been saved yet."
+    return "The saved tours cannot be opened on the server this app runs on."

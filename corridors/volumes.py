@@ -17,7 +17,7 @@ same subject and year, so that the page can say "one of N published figures".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "pick_figures",
     "volume_table",
     "volume_years",
+    "year_labels",
 ]
 
 #: The selection rule in one sentence, for captions.
@@ -311,11 +312,22 @@ def volume_table(
     return df[cols].reset_index(drop=True)
 
 
-def conflicts_table(table: pd.DataFrame) -> pd.DataFrame:
+def _first_url(ids: str, source_urls: Mapping[str, str]) -> str:
+    """URL of the first of ``"a; b"`` source ids that has one ("" when none has)."""
+    for sid in str(ids or "").split(";"):
+        url = source_urls.get(sid.strip(), "")
+        if url:
+            return url
+    return ""
+
+
+def conflicts_table(table: pd.DataFrame, *, source_urls: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Conflicting published figures side by side: one row per conflict group.
 
-    Takes the output of :func:`volume_table`; columns ``quantity``, then ``figure 1``, ``source 1``,
-    ``figure 2``, ``source 2``... (as many as the largest group).
+    Takes the output of :func:`volume_table`; columns ``conflict`` (the group id), ``quantity``, then
+    ``figure 1``, ``scope 1``, ``source 1``, ``figure 2``... (as many as the largest group). With
+    ``source_urls`` (source id -> URL), each figure is followed by ``link i``: the URL of its first
+    source that has one ("" when none has).
     """
     if table is None or not len(table) or not (table["conflict"] != "").any():
         return pd.DataFrame(columns=["conflict", "quantity"])
@@ -329,26 +341,91 @@ def conflicts_table(table: pd.DataFrame) -> pd.DataFrame:
         for i, r in enumerate(grp.itertuples(index=False), start=1):
             est = " (EST)" if r.EST else ""
             row[f"figure {i}"] = f"{format_quantity(r.value, r.unit)} ({r.period}){est}"
+            if source_urls is not None:
+                row[f"link {i}"] = _first_url(r.source_ids, source_urls)
             row[f"scope {i}"] = r.scope
             row[f"source {i}"] = r.sources
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).fillna("")
 
 
-def map_figures(ds: Any, year: int | None, subject_names: dict[str, str]) -> pd.DataFrame:
-    """The figures a volumes map shows for ``year``: corridor and place freight, chosen by the rule."""
+def map_figures(
+    ds: Any,
+    year: int | None,
+    subject_names: dict[str, str],
+    *,
+    source_urls: Mapping[str, str] | None = None,
+    corridors: Iterable[str] | None = None,
+    places: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The figures a volumes map shows for ``year``: corridor and place freight, chosen by the rule.
+
+    ``corridors`` / ``places`` (ids) keep only those subjects of that kind (None: all). With
+    ``source_urls`` (source id -> URL) a ``source`` column holds the URL of the figure's first source
+    that has one.
+    """
+    keep = {"corridor": corridors, "node": places}
     rows = []
     for kind in ("corridor", "node"):
-        for subject, f in pick_figures(ds.volumes, year, kind=kind).items():
-            rows.append(
-                {
-                    "subject": subject_names.get(f"{kind}:{subject}", subject),
-                    "freight": format_quantity(f.value, "t"),
-                    "period": f.period,
-                    "EST": "EST" if f.estimate else "",
-                    "other figures": f.others,
-                    "_v": f.value,
-                }
-            )
-    df = pd.DataFrame(rows, columns=["subject", "freight", "period", "EST", "other figures", "_v"])
+        wanted = keep[kind]
+        for subject, f in pick_figures(
+            ds.volumes, year, kind=kind, subjects=None if wanted is None else list(wanted)
+        ).items():
+            row = {
+                "subject": subject_names.get(f"{kind}:{subject}", subject),
+                "freight": format_quantity(f.value, "t"),
+                "period": f.period,
+                "EST": "EST" if f.estimate else "",
+                "other figures": f.others,
+                "_v": f.value,
+            }
+            if source_urls is not None:
+                row["source"] = _first_url(";".join(f.sources), source_urls)
+            rows.append(row)
+    link = ["source"] if source_urls is not None else []
+    df = pd.DataFrame(rows, columns=["subject", "freight", *link, "period", "EST", "other figures", "_v"])
     return df.sort_values("_v", ascending=False).drop(columns="_v").reset_index(drop=True)
+
+
+def year_labels(
+    volumes: pd.DataFrame,
+    years: Iterable[int],
+    *,
+    this_year: int,
+    kinds: Iterable[str] = ("corridor", "node"),
+    metric: str = "freight",
+    unit: str = "t",
+) -> dict[int, str]:
+    """Labels for a year picker: ``"2030 (forecast)"`` for a year after ``this_year``, ``"2014
+    (estimates only)"`` for a year whose figures (of these kinds, metric and unit) are all estimates,
+    else the year.
+
+    Parameters
+    ----------
+    volumes
+        ``volumes.csv`` as the dataset loads it.
+    years
+        The years the picker offers.
+    this_year
+        The current calendar year (a keyword so that a test can fix it).
+    kinds, metric, unit
+        Which figures count for the "estimates only" mark.
+
+    Returns
+    -------
+    ``{year: label}`` for every year of ``years``.
+    """
+    est: dict[int, list[bool]] = {}
+    for kind in kinds:
+        for r in _records(volumes, kind, metric, unit):
+            est.setdefault(int(r["year"]), []).append(bool(r.get("estimate")))
+    out = {}
+    for y in years:
+        y = int(y)
+        if y > this_year:
+            out[y] = f"{y} (forecast)"
+        elif est.get(y) and all(est[y]):
+            out[y] = f"{y} (estimates only)"
+        else:
+            out[y] = str(y)
+    return out

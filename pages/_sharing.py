@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from corridors.share import PAGES, ViewState, parse_view, query_string, view_query
-from corridors.tours import TourImportError, TourStore, TourStoreError
+from corridors.tours import TourImportError, TourStore, TourStoreError, picker_labels, plain_reason
 from pages._text import md_escape
 
 #: Presenter mode: hide the sidebar, its toggle and the header (a fixed string: no data in it).
@@ -104,9 +104,10 @@ def add_to_tour_form(state: ViewState, title: str) -> None:
     """Pick a tour (or a new one), a title and a note; save the current view as its last step."""
     store = tour_store()
     try:
-        names = dict(store.names())  # ids and names in one query (not every tour's steps)
-    except TourStoreError as exc:
-        st.warning(f"Tours are unavailable: {md_escape(exc)}", icon=":material/database:")
+        # ids and names in one query (not every tour's steps); one distinct label per tour
+        names = picker_labels(store.names(), reserved=["New tour…"])
+    except TourStoreError as exc:  # in the user's words: no file names or settings
+        st.warning(f"Tours are unavailable. {md_escape(plain_reason(exc))}", icon=":material/database:")
         return
     options = [*names, 0]
     tid = st.selectbox(
@@ -139,12 +140,15 @@ def _add_view(store: TourStore, tid: int, new_name: str, view: dict[str, str]) -
     note = str(st.session_state.get("tour_step_note") or "")
     try:
         if tid == 0:
-            tid = store.create(new_name).id
+            tour = store.create(new_name)
+            tid, name = tour.id, tour.name
+        else:
+            name = store.get(int(tid)).name
         step = store.add_step(int(tid), title, view, note=note)
     except (TourStoreError, TourImportError, LookupError) as exc:
-        st.session_state["_tour_added"] = ("warning", f"Not saved: {exc}")
+        st.session_state["_tour_added"] = ("warning", f"Not saved. {plain_reason(exc)}")
     else:
-        st.session_state["_tour_added"] = ("success", f"Added as step {step.position} of tour {tid}.")
+        st.session_state["_tour_added"] = ("success", f"Added as step {step.position} of “{name}”.")
         st.session_state["tour_pick"] = tid
 
 

@@ -168,7 +168,7 @@ def test_page_runs_with_its_widgets(use_data, page):
         assert at.selectbox(key="metric").value == "freight (t)"
         assert at.selectbox(key="map_year") and at.multiselect(key="subjects")
         assert len(table(at, "subject", "period", "EST", "sources"))
-        assert len(table(at, "conflict", "quantity", "figure 1", "figure 2"))
+        assert len(table(at, "quantity", "figure 1", "link 1", "figure 2"))
         assert layers_of(decks(at)[0]).keys() == {"links", "node_volumes", "labels"}
     else:
         assert at.success and "Valid" in at.success[0].value
