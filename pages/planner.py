@@ -580,28 +580,21 @@ formats = {
     "kg CO2": zero,
 }
 formats |= {c: zero for c in legs.columns if c.endswith("USD")}
-st.dataframe(
-    legs.style.format(formats, na_rep=""),  # blanks, never "None"
-    hide_index=True,
-    width="stretch",
-    key="legs_table",
-    column_config={
-        "other wait h": st.column_config.Column(help="ferry wait or handling time"),
-        "delay h": st.column_config.Column(help="added by a disruption in force"),
-        "price basis": st.column_config.TextColumn(
-            help="the tariff or estimate the price comes from, and its year"
-        ),
-        "EST": st.column_config.TextColumn(help="EST: an estimated figure"),
-    },
-)
+# static tables (st.table): the grid library of st.dataframe is half a megabyte of script the page
+# would load before its map could draw (README, *Page load*)
+st.table(
+    legs.style.format(formats, na_rep=""), hide_index=True, alt="Legs of the route"
+)  # blanks, never "None"
 st.caption(
     "**EST** marks a leg whose figures are estimates (a country-average border dwell, a "
-    "geodesic length × circuity, a default speed or handling time); the note says which."
+    "geodesic length × circuity, a default speed or handling time); the note says which. *Other wait h*: "
+    "ferry wait or handling time; *delay h*: added by a disruption in force; *price basis*: the tariff or "
+    "estimate the price comes from, and its year."
 )
 
 if len(routes) > 1:
     st.subheader("Alternatives side by side")
-    st.dataframe(comparison_table(routes), width="stretch", key="compare_table")
+    st.table(comparison_table(routes), alt="The routes side by side")
 
 sources = st.expander("Sources of these routes", key="route_sources_open", on_change="rerun")
 if sources.open:  # a lazy expander: the table is built only while it is open

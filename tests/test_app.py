@@ -84,8 +84,8 @@ def page_bytes(at: AppTest) -> int:
 
 
 def table(at: AppTest, *columns: str):
-    """The first dataframe shown with all these columns (display dataframes carry no key)."""
-    for d in at.dataframe:
+    """The first dataframe or static table shown with all these columns (display tables carry no key)."""
+    for d in [*at.dataframe, *at.table]:
         df = d.value
         if all(c in df.columns for c in columns):
             return df
