@@ -45,7 +45,14 @@ __all__ = [
 ]
 
 #: URL path of each page (st.navigation url_path) by page key.
-PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources", "tours": "tours"}
+PAGES = {
+    "overview": "",
+    "planner": "planner",
+    "scenarios": "scenarios",
+    "volumes": "volumes",
+    "sources": "sources",
+    "tours": "tours",
+}
 OBJECTIVES = ("time", "time_p90", "cost", "distance", "co2", "generalized")
 CONTAINER_TYPES = ("20ft", "40ft")
 MODES = ("rail", "road", "sea")
