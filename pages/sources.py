@@ -195,6 +195,7 @@ else:
             "what",
             "kind",
             "published",
+            "link",
             "model",
             "P10–P50–P90",
             "ratio",
@@ -202,15 +203,14 @@ else:
             "inside P10–P90",
             "year",
             "source",
-            "link",
             "as printed",
             "no route",
         ],
         column_config={
-            "source": st.column_config.TextColumn(width="medium"),
             "link": st.column_config.LinkColumn(
-                "link", display_text=r"https?://(?:www\.)?([^/]+)", help="the published source (opens it)"
+                "source", display_text=r"https?://(?:www\.)?([^/]+)", help="the published source (opens it)"
             ),
+            "source": st.column_config.TextColumn("source title", width="medium"),
             "as printed": st.column_config.TextColumn(width="large"),
         },
     )
