@@ -310,7 +310,7 @@ except TourStoreError as exc:
     st.stop()
 
 # ---- what it changes ------------------------------------------------------------------------
-st.subheader(md_escape(scenario.name))
+(st.title if state.present else st.subheader)(md_escape(scenario.name))
 if scenario.description:
     st.markdown(md_escape(" ".join(scenario.description.split())))
 st.markdown(
@@ -390,6 +390,10 @@ if use.open:  # a lazy expander: built only while open
     with use:
         st.dataframe(link_use_frame(net, comp), hide_index=True, width="stretch", key="scenario_links")
 
+if state.present:
+    presenter_bar(state)
+    st.stop()
+
 st.markdown("**Download** (the same files as `corridors compare … --format …`)")
 dl = st.columns(4)
 stem = pick if pick != CUSTOM else "custom"
@@ -407,10 +411,6 @@ for col, (fmt, ext, mime) in zip(
         on_click="ignore",
         icon=":material/download:",
     )
-
-if state.present:
-    presenter_bar(state)
-    st.stop()
 
 # ---- save -----------------------------------------------------------------------------------
 box = st.expander("Save this scenario", icon=":material/save:", key="scenario_save_open", on_change="rerun")

@@ -4,6 +4,7 @@ problem, saved scenarios and their links, pairs added with the place boxes."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -223,3 +224,30 @@ def test_every_shipped_edit_reads_in_plain_words():
             assert words, (path.name, e)
             if e.target in ids:  # a link or corridor id becomes its name
                 assert e.target not in words, (path.name, words)
+
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_hostile_scenario_text_is_shown_as_text():
+    text = (
+        f'name = "{EVIL} **bold**"\n'
+        f'description = "[click](javascript:alert(1)) {EVIL}"\n'
+        '[[edit]]\naction = "scale"\nwhat = "dwell"\ntarget = "middle_corridor"\nfactor = 0.5\n'
+    )
+    at = run()
+    at.selectbox(key="scenario_pick").set_value("+custom").run()
+    at.text_area(key="scenario_text").input(text).run()
+    assert not at.exception
+    shown = [s.value for s in at.subheader] + [m.value for m in at.markdown if "style" not in m.value]
+    assert not any(re.search(r"(?<!\\)<img", v) for v in shown)  # every < escaped
+    assert not any(re.search(r"(?<!\\)\]\(javascript", v) for v in shown)
+    assert any("\\<img" in v for v in shown)
+    assert at.query_params.get("scenario") in (None, [], "")  # a pasted scenario is not in the link
+
+
+def test_presenter_mode_shows_the_comparison_without_widgets():
+    at = run({"scenario": "caspian_winter_storms", "present": "1"})
+    assert not at.selectbox and not at.multiselect and not at.text_area
+    assert any("Caspian winter storms" in t.value for t in at.title)
+    assert {m.label for m in at.metric} >= {"Pairs compared", "Best route changes"}
