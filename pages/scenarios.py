@@ -240,7 +240,10 @@ else:
         p3.button("Add pair", key="pair_add", on_click=add_pair, icon=":material/add:", width="stretch")
     as_of = as_of_v.isoformat() if isinstance(as_of_v, date) else None
     if pair_notes:
-        st.caption("Left out of the default pairs: " + md_escape("; ".join(pair_notes[:10])))
+        st.caption(
+            f"{len(pair_notes)} of the default pairs (geodata/scenarios/pairs.csv) left out: their places "
+            "are not in this dataset. Add pairs with the place boxes."
+        )
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.info(md_escape(notice), icon=":material/info:")

@@ -26,7 +26,7 @@ view = url_view("sources")
 sync_url(view)
 share_panel(view, "Data and sources")
 st.caption(
-    f"Dataset directory: {md_escape(path.name)} · schema: geodata/README.md · check it "
+    f"Dataset directory: {'your upload (this session only)' if in_use() else md_escape(path.name)} · schema: geodata/README.md · check it "
     "from a shell with `corridors validate`."
 )
 
