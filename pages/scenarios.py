@@ -18,6 +18,7 @@ from corridors.scenarios import (
     scenario_id_for_saved,
     shipped_scenarios,
 )
+from corridors.share import MAX_LIST_ITEMS
 from corridors.tours import TourImportError, TourStoreError
 from pages._compare import (
     DEFAULT_SCENARIO,
@@ -74,7 +75,7 @@ except TourStoreError as exc:
 labels = {**shipped, **saved, CUSTOM: "Upload or paste a scenario file…"}
 default_id = DEFAULT_SCENARIO if DEFAULT_SCENARIO in shipped else next(iter(shipped), CUSTOM)
 
-state = url_view("scenarios")
+state = url_view("scenarios", place_ids=list(choices.place_labels))
 if state.scenario is not None and state.scenario not in labels:
     st.warning(
         f"The link names no scenario {md_escape(state.scenario)!s} in this dataset or the saved "
@@ -85,10 +86,12 @@ if state.scenario is not None and state.scenario not in labels:
     st.session_state.pop("scenario_pick", None)
 
 base_pairs, pair_notes = default_pairs(geodata, choices.place_labels)
+default_keys = [pair_key(*p) for p in base_pairs]
 extra_pairs: list[str] = st.session_state.setdefault(EXTRA_PAIRS, [])
-pair_options = [pair_key(*p) for p in base_pairs] + [
-    k for k in extra_pairs if k not in {pair_key(*p) for p in base_pairs}
-]
+for k in state.pairs:  # pairs a link names beyond the defaults
+    if k not in default_keys and k not in extra_pairs:
+        extra_pairs.append(k)
+pair_options = default_keys + [k for k in extra_pairs if k not in default_keys]
 
 
 def pair_label(k: str) -> str:
@@ -160,7 +163,7 @@ seed(
         "scenario_modes": state.modes,
         "scenario_planned": state.include_planned,
         "scenario_as_of": date.fromisoformat(state.as_of) if state.as_of else None,
-        "scenario_pairs": [pair_key(*p) for p in base_pairs],
+        "scenario_pairs": list(state.pairs) or default_keys,
     }
 )
 if st.session_state.get("scenario_pick") not in labels:  # a deleted saved scenario
@@ -171,7 +174,7 @@ if state.present:
     pick = state.scenario or default_id
     by, container, modes = state.by, state.container, state.modes
     planned, as_of = state.include_planned, state.as_of
-    chosen_pairs = [pair_key(*p) for p in base_pairs]
+    chosen_pairs = list(state.pairs) or default_keys
 else:
     st.title("Scenarios")
     st.caption(
@@ -244,6 +247,8 @@ else:
             f"{len(pair_notes)} of the default pairs (geodata/scenarios/pairs.csv) left out: their places "
             "are not in this dataset. Add pairs with the place boxes."
         )
+    if len(chosen_pairs) > MAX_LIST_ITEMS:
+        st.caption(f"More than {MAX_LIST_ITEMS} pairs: the link to this view holds the default pairs.")
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.info(md_escape(notice), icon=":material/info:")
@@ -258,6 +263,10 @@ view = replace(
     modes=tuple(m for m in MODES if m in (modes or ())) or state.modes,
     include_planned=bool(planned),
     as_of=as_of,
+    # the link names the pairs only when they are not the defaults (and not too many for a link)
+    pairs=()
+    if list(chosen_pairs) == default_keys or len(chosen_pairs) > MAX_LIST_ITEMS
+    else tuple(chosen_pairs),
 )
 if not state.present:
     sync_url(view)

@@ -25,9 +25,10 @@ st.title("Data and sources")
 view = url_view("sources")
 sync_url(view)
 share_panel(view, "Data and sources")
+shown = "your upload (this session only)" if in_use() else md_escape(path.name)
 st.caption(
-    f"Dataset directory: {'your upload (this session only)' if in_use() else md_escape(path.name)} · schema: geodata/README.md · check it "
-    "from a shell with `corridors validate`."
+    f"Dataset directory: {shown} · schema: geodata/README.md · check it from a shell with "
+    "`corridors validate`."
 )
 
 st.subheader("Validation report")

@@ -251,3 +251,18 @@ def test_presenter_mode_shows_the_comparison_without_widgets():
     assert not at.selectbox and not at.multiselect and not at.text_area
     assert any("Caspian winter storms" in t.value for t in at.title)
     assert {m.label for m in at.metric} >= {"Pairs compared", "Best route changes"}
+
+
+def test_pairs_round_trip_through_the_link_and_bad_ones_fall_back():
+    at = run({"scenario": "torkham_chaman_reopened", "pairs": "kabul>peshawar,tashkent>karachi"})
+    table = table_of(at, "scenario_table")
+    net = load_network()
+    assert list(table["pair"]) == [
+        f"{net.place('kabul').name} → {net.place('peshawar').name}",
+        f"{net.place('tashkent').name} → {net.place('karachi').name}",
+    ]
+    assert url_value(at, "pairs") == "kabul>peshawar,tashkent>karachi"
+    at = run({"scenario": "torkham_chaman_reopened", "pairs": "atlantis>poti,kabul>kabul"})
+    assert any("pairs" in w.value for w in at.warning)
+    assert len(table_of(at, "scenario_table")) == len(read_pairs(SCENARIOS / "pairs.csv"))
+    assert url_value(at, "pairs") is None  # the defaults: left out of the link
