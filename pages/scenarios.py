@@ -11,7 +11,9 @@ import streamlit as st
 from corridors.costs import OBJECTIVES
 from corridors.data import MODES
 from corridors.formats import render_comparison
+from corridors.places import PlaceNotFound
 from corridors.request import CONTAINERS
+from corridors.routing import InvalidQuery
 from corridors.scenarios import (
     ScenarioError,
     resolve_scenario_id,
@@ -91,7 +93,15 @@ extra_pairs: list[str] = st.session_state.setdefault(EXTRA_PAIRS, [])
 for k in state.pairs:  # pairs a link names beyond the defaults
     if k not in default_keys and k not in extra_pairs:
         extra_pairs.append(k)
-pair_options = default_keys + [k for k in extra_pairs if k not in default_keys]
+pair_options = default_keys + [
+    k for k in extra_pairs if k not in default_keys and all(x in choices.place_labels for x in split_pair(k))
+]
+# widget values from another dataset (an upload, or back to the shipped one) that this one lacks
+if "scenario_pairs" in st.session_state:
+    st.session_state["scenario_pairs"] = [k for k in st.session_state["scenario_pairs"] if k in pair_options]
+for box in ("pair_from", "pair_to"):
+    if st.session_state.get(box) is not None and st.session_state[box] not in choices.place_labels:
+        st.session_state[box] = None
 
 
 def pair_label(k: str) -> str:
@@ -360,7 +370,12 @@ options = compare_options(
     include_planned=view.include_planned,
     as_of=view.as_of,
 )
-comp = comparison(key, scenario_digest(scenario), pairs, options, net, scen_net)
+try:
+    comp = comparison(key, scenario_digest(scenario), pairs, options, net, scen_net)
+except (PlaceNotFound, InvalidQuery) as exc:
+    st.warning(f"**Check the pairs and options.** {md_escape(exc)}")
+    sidebar()
+    st.stop()
 table = comparison_frame(comp, names)
 
 st.subheader("Baseline and scenario, pair by pair")

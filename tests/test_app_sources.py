@@ -118,6 +118,20 @@ def test_a_valid_upload_drives_every_page_and_one_click_goes_back():
     assert not at.exception, [e.value for e in at.exception]
     tiny = load_network(TINY)
     assert {o.split(" (")[0] for o in at.selectbox(key="origin").options} == set(tiny.dataset.nodes["name"])
+    # the scenarios page too: no shipped scenario in the upload, so it asks for a file; pairs from the
+    # place boxes are the upload's places
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="scenario_pick").value == "+custom"
+    at.text_area(key="scenario_text").input(
+        'name = "Bravo closed"\n[[edit]]\naction = "close"\ntarget = "b"\n'
+    )
+    at.selectbox(key="pair_from").set_value("a")
+    at.selectbox(key="pair_to").set_value("c")
+    at.button(key="pair_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pairs = [d.value for d in at.dataframe if "route after" in d.value.columns][0]["pair"]
+    assert list(pairs) == [f"{tiny.place('a').name} → {tiny.place('c').name}"]
     # back to the shipped dataset: the directory is removed, the pages show geodata/ again
     at.switch_page("pages/sources.py").run()
     at.button(key="dataset_back_page").click().run()
@@ -125,6 +139,10 @@ def test_a_valid_upload_drives_every_page_and_one_click_goes_back():
     assert SESSION_DATASET not in at.session_state or not at.session_state[SESSION_DATASET]
     assert not own.exists()
     assert not any("Your dataset is in use" in s.value for s in at.success)
+    # the scenarios page forgets the upload's pair and shows the shipped scenarios again
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Trans-Afghan railway open" in o for o in at.selectbox(key="scenario_pick").options)
 
 
 def test_a_broken_upload_lists_every_problem_and_keeps_the_shipped_dataset():
