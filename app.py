@@ -1,7 +1,8 @@
 """Streamlit entry point: page config, navigation over pages/, the shared sidebar notice.
 
 Run with ``streamlit run app.py``; ``CORRIDORS_GEODATA=path`` shows another dataset in the same schema
-and ``CORRIDORS_TOURS_DB=path`` another tour database.
+and ``CORRIDORS_TOURS_DB=path`` another tour database. A user can also upload a dataset on the Data and
+sources page: it drives every page for that session only (``pages/_upload.py``; a sidebar badge says so).
 
 Every page calls ``pages._urlstate.ensure_router()`` first: on a fresh server a first visit to a page
 URL would otherwise run the page alone, as a legacy ``pages/`` multipage app.
@@ -16,6 +17,7 @@ import streamlit as st
 from pages._data import geodata_dir
 from pages._sharing import tour_target
 from pages._text import md_escape
+from pages._upload import in_use, sidebar_badge
 from pages._urlstate import query_dict
 
 st.set_page_config(page_title="Central Asia corridor map", page_icon=":material/route:", layout="wide")
@@ -30,6 +32,9 @@ PAGES = {
     ),
     "planner": st.Page(
         "pages/planner.py", title="Route planner", icon=":material/route:", url_path="planner"
+    ),
+    "scenarios": st.Page(
+        "pages/scenarios.py", title="Scenarios", icon=":material/alt_route:", url_path="scenarios"
     ),
     "volumes": st.Page(
         "pages/volumes.py", title="Freight volumes", icon=":material/bar_chart:", url_path="volumes"
@@ -55,9 +60,11 @@ if target is not None:
         st.switch_page(PAGES[target[0]], query_params=target[1])
 
 if not present:
+    sidebar_badge()  # an uploaded dataset (Data and sources page): the badge and the way back
     with st.sidebar:
+        shown = "your upload" if in_use() else md_escape(geodata_dir().name)
         st.caption(
-            f"Dataset: **{md_escape(geodata_dir().name)}**. Every figure cites a source; **EST** "
+            f"Dataset: **{shown}**. Every figure cites a source; **EST** "
             "marks an estimate (a settlement-anchor coordinate, a geodesic length × circuity, a "
             "country average instead of a per-crossing value). Basemap © CARTO, © OpenStreetMap "
             "contributors; the corridor layers draw without it."

@@ -2,7 +2,8 @@
 
 A view is a page plus its options: the route query (origin, destination, objective, modes, avoided
 countries and places, planned links, alternatives, shipment size), the overview filters (corridors,
-statuses, labels, year), the volumes page's choices (kind, metric, subjects), the map camera (lat,
+statuses, labels, year), the volumes page's choices (kind, metric, subjects), the scenarios page's
+scenario and origin-destination pairs (``pairs=altynkol>poti,tashkent>karachi``), the map camera (lat,
 lon, zoom, pitch, bearing; rounded), the selected feature and presenter flags (present, tour, step).
 :func:`parse_view` turns any query-parameter mapping, however hostile, into a valid
 :class:`ViewState` plus a list of notices saying what was ignored; :func:`view_query` and
@@ -45,19 +46,27 @@ __all__ = [
 ]
 
 #: URL path of each page (st.navigation url_path) by page key.
-PAGES = {"overview": "", "planner": "planner", "volumes": "volumes", "sources": "sources", "tours": "tours"}
+PAGES = {
+    "overview": "",
+    "planner": "planner",
+    "scenarios": "scenarios",
+    "volumes": "volumes",
+    "sources": "sources",
+    "tours": "tours",
+}
 OBJECTIVES = ("time", "time_p90", "cost", "distance", "co2", "generalized")
 CONTAINER_TYPES = ("20ft", "40ft")
 MODES = ("rail", "road", "sea")
 STATUSES = ("operational", "under_construction", "planned")
 KINDS = ("corridor", "node", "link")
 #: Parameters that hold a list (comma-separated in the canonical form).
-LIST_KEYS = ("modes", "avoid_countries", "avoid", "via", "corridors", "statuses", "subjects")
+LIST_KEYS = ("modes", "avoid_countries", "avoid", "via", "corridors", "statuses", "subjects", "pairs")
 MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 20
 _ID_RE = re.compile(r"^[a-z0-9_]{1,80}$")
 _CC_RE = re.compile(r"^[A-Z]{2}$")
 _SUBJECT_RE = re.compile(r"^(corridor|node|link):[a-z0-9_]{1,80}$")
+_PAIR_RE = re.compile(r"^[a-z0-9_]{1,80}>[a-z0-9_]{1,80}$")
 _METRIC_RE = re.compile(r"^[a-z][a-z0-9 _-]{0,39} \([A-Za-z0-9 /_-]{1,20}\)$")
 
 
@@ -82,6 +91,7 @@ class ViewState:
     ignore_disruptions: bool = False
     deadline: float | None = None  # days
     scenario: str | None = None  # id of a shipped or saved scenario
+    pairs: tuple[str, ...] = ()  # scenarios page: origin>destination place ids (empty: the default pairs)
     lat: float | None = None
     lon: float | None = None
     zoom: float | None = None
@@ -244,6 +254,11 @@ def parse_view(
                     good = bool(_ID_RE.match(x)) and (x in corrs or not corrs)
                 elif key == "subjects":
                     good = bool(_SUBJECT_RE.match(x)) and (x in subjs or not subjs)
+                elif key == "pairs":
+                    o, _, d = x.partition(">")
+                    good = (
+                        bool(_PAIR_RE.match(x)) and o != d and (not places or (o in places and d in places))
+                    )
                 else:
                     good = bool(_ID_RE.match(x)) and (x in places or x in links or not (places or links))
                 if good and x not in keep:

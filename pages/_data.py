@@ -12,8 +12,9 @@ Caching rules (design section 6 and the streamlit-pydeck notes, section 4.1):
 * what a page derives from the dataset on every run (option lists, default year, legend) is computed
   once per dataset version, so a page reaches its map without recomputing it.
 
-The dataset is ``$CORRIDORS_GEODATA`` when set (absolute, or relative to the working directory or the
-repository), else the shipped ``geodata/``.
+The dataset is the session's uploaded dataset when there is one (``st.session_state[SESSION_DATASET]``,
+the directory a valid upload was unpacked into: ``pages/_upload.py``), else ``$CORRIDORS_GEODATA`` when
+set (absolute, or relative to the working directory or the repository), else the shipped ``geodata/``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from corridors.charts import breakdown_frame, legend_svg, staircase_band, staircase_frame
 from corridors.data import DEFAULT_GEODATA, GeodataError, validate_dataset
@@ -67,12 +69,18 @@ DATA_FILES = (
     "sources.csv",
 )
 
+#: Session-state key of the session's own dataset directory (a valid upload; see pages/_upload.py).
+SESSION_DATASET = "_session_dataset_dir"
+
 #: Identity of a dataset version: its directory and each file's (name, size, mtime).
 DatasetKey = tuple[str, tuple[tuple[str, int, int], ...]]
 
 
 def geodata_dir() -> Path:
-    """The dataset directory the app shows."""
+    """The dataset directory the app shows (the session's upload first, then the environment)."""
+    own = st.session_state.get(SESSION_DATASET) if get_script_run_ctx(suppress_warning=True) else None
+    if own and Path(own).is_dir():
+        return Path(own)
     raw = os.environ.get(ENV_VAR, "").strip()
     if not raw:
         return DEFAULT_GEODATA.resolve()

@@ -26,12 +26,14 @@ ensure_router()
 PAGE_FILES = {
     "overview": "pages/overview.py",
     "planner": "pages/planner.py",
+    "scenarios": "pages/scenarios.py",
     "volumes": "pages/volumes.py",
     "sources": "pages/sources.py",
 }
 PAGE_TITLES = {
     "overview": "Corridor overview",
     "planner": "Route planner",
+    "scenarios": "Scenarios",
     "volumes": "Freight volumes",
     "sources": "Data and sources",
 }
