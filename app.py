@@ -14,7 +14,7 @@ opens step N of a saved tour (its page and view), and the presenter's Previous/N
 
 import streamlit as st
 
-from pages._data import geodata_dir
+from pages._data import dataset_as_of, dataset_key, geodata_dir
 from pages._sharing import tour_target
 from pages._text import md_escape
 from pages._upload import in_use, sidebar_badge
@@ -63,8 +63,10 @@ if not present:
     sidebar_badge()  # an uploaded dataset (Data and sources page): the badge and the way back
     with st.sidebar:
         shown = "your upload" if in_use() else md_escape(geodata_dir().name)
+        as_of = dataset_as_of(dataset_key())
         st.caption(
-            f"Dataset: **{shown}**. Every figure cites a source; **EST** "
+            f"Dataset: **{shown}**" + (f", as of **{as_of}**" if as_of else "") + ". Every figure cites a "
+            "source; **EST** "
             "marks an estimate (a settlement-anchor coordinate, a geodesic length × circuity, a "
             "country average instead of a per-crossing value). Basemap © CARTO, © OpenStreetMap "
             "contributors; the corridor layers draw without it."

@@ -1369,6 +1369,12 @@ def _spreads(
     return out
 
 
+def dataset_meta(path: str | Path | None = None) -> dict[str, Any]:
+    """A dataset's ``dataset.toml`` (``title``, ``as_of``, ``version``) without reading the rest of it;
+    an empty mapping when it is absent or unreadable (``validate`` reports why)."""
+    return _meta(Path(path) if path is not None else DEFAULT_GEODATA, [])
+
+
 def _meta(path: Path, problems: list[Problem]) -> dict[str, Any]:
     """dataset.toml: ``title``, ``as_of`` (a TOML date), ``version``. Absent: an empty mapping."""
     import tomllib

@@ -127,6 +127,15 @@ def network_or_stop() -> Network:
         raise  # unreachable: st.stop() raises
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def dataset_as_of(key: DatasetKey) -> str:
+    """The date the dataset describes (``dataset.toml``), "" when it states none or cannot be read."""
+    from corridors.data import dataset_meta
+
+    value = dataset_meta(key[0]).get("as_of")
+    return value.isoformat() if hasattr(value, "isoformat") else ""
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def problems(key: DatasetKey) -> list[str]:
     """Validation problems of the dataset version (empty when valid)."""

@@ -1,5 +1,6 @@
 """Route planner: route cards, the map, where the time and money go, legs, alternatives, downloads."""
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -14,9 +15,11 @@ from corridors.places import COUNTRY_NAMES, CountryNotFound, PlaceNotFound, reso
 from corridors.request import CONTAINERS
 from corridors.share import route_request
 from corridors.tables import comparison_table, leg_table, route_card, route_sources, totals_display
+from corridors.tours import TourStoreError
 from pages._camera import camera_inputs, camera_state, with_camera
 from pages._data import (
     dataset_key,
+    geodata_dir,
     network_for,
     network_or_stop,
     plan,
@@ -158,6 +161,19 @@ def totals_line(best) -> str:
     )
 
 
+def scenario_choices(geodata) -> dict[str, str]:
+    """ "" (none) first, then shipped scenario ids and saved ones (``saved_<n>``) with their names."""
+    from pages._compare import files_signature, scenario_dir, shipped_names
+    from pages._sharing import tour_store
+
+    out = {"": ""}
+    folder = scenario_dir(geodata)
+    out |= shipped_names(str(folder), files_signature(folder))
+    with suppress(TourStoreError):  # an unreadable tour database: shipped scenarios only
+        out |= {f"saved_{i}": f"{name} (saved)" for i, name in tour_store().scenarios()}
+    return out
+
+
 MD_COLORS = ("red", "blue", "green", "violet", "orange")
 
 # ---- presenter mode: the map full screen, a large title, the legend, totals as the caption ----
@@ -219,6 +235,7 @@ seed(
         "ignore_disruptions": state.ignore_disruptions,
         "deadline": state.deadline,
         "detours": state.detours,
+        "planner_scenario": state.scenario or "",
     }
 )
 
@@ -340,6 +357,16 @@ with st.container(border=True, key="planner_inputs"):
                 key="detours",
                 help="Keep alternatives longer than twice the best route (dropped by default)",
             )
+            scen_names = scenario_choices(geodata_dir())
+            if st.session_state.get("planner_scenario") not in scen_names:  # a link's unknown id stays
+                scen_names[st.session_state["planner_scenario"]] = st.session_state["planner_scenario"]
+            st.selectbox(
+                "Scenario",
+                list(scen_names),
+                key="planner_scenario",
+                format_func=lambda i: scen_names.get(i, i) or "none (the baseline)",
+                help="Route under a shipped or saved scenario (see the Scenarios page)",
+            )
     camera_inputs(state)
 
 if st.session_state.pop("_country_unknown", None):
@@ -394,6 +421,7 @@ view = replace(
     ignore_disruptions=bool(st.session_state.get("ignore_disruptions")),
     deadline=None if deadline_v is None else round(float(deadline_v), 2),
     detours=bool(st.session_state.get("detours")),
+    scenario=st.session_state.get("planner_scenario") or None,
     **camera_state(state.page),
 )
 sync_url(view)

@@ -193,3 +193,22 @@ def test_as_of_and_ignore_disruptions_change_the_route():
     lib = net.plan(RouteRequest.make("kabul", "peshawar", ignore_disruptions=True))[0]
     assert metrics(normal) == {k: v for k, (v, _) in totals_display(lib.totals).items()}
     assert metrics(at) != metrics(normal) or at.error  # Torkham's suspension blocks or reroutes
+
+
+def test_a_scenario_picked_in_more_options_routes_under_it():
+    from corridors.scenarios import shipped_scenarios
+
+    shipped = shipped_scenarios(ROOT / "geodata" / "scenarios")
+    assert "trans_afghan_open" in shipped
+    at = run(
+        {"origin": "termez", "destination": "peshawar", "modes": "rail", "alternatives": "1"},
+        open_=("planner_more",),
+    )
+    assert at.error  # the Trans-Afghan railway does not run yet
+    at.selectbox(key="planner_scenario").set_value("trans_afghan_open").run()
+    assert not at.exception and not at.error
+    assert at.query_params["scenario"] in ("trans_afghan_open", ["trans_afghan_open"])
+    net = load_network().with_scenario(shipped["trans_afghan_open"])
+    best = net.plan(RouteRequest.make("termez", "peshawar", modes=("rail",)))[0]
+    assert metrics(at) == {k: v for k, (v, _) in totals_display(best.totals).items()}
+    assert "Under the scenario" in texts(at)
