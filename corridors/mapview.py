@@ -789,11 +789,15 @@ def route_deck(
 ) -> CompactDeck:
     """The planner map: the network in grey, alternatives, the best route on top, its stops.
 
-    Layers (ids): ``network``, ``alternatives`` (one record per alternative route), ``route`` (the best
-    route's operational rail and road legs: rail wide, road narrower), ``route_dashed`` (its ferry legs,
-    dashed, and legs on planned or under-construction lines, dotted and faded, as on the overview),
-    ``stops`` (origin, destination, crossings, transfers) and ``stop_labels``. The camera frames the
-    routes.
+    Layers (ids): ``routes``, one path layer whose rows draw in order: the network in grey (ids of the
+    links), one row per alternative route (``route2``...), then the best route's legs (``leg1``...: rail
+    wide, road narrower, ferry legs dashed, legs on planned or under-construction lines dotted and faded,
+    as on the overview); ``stops`` (origin, destination, crossings, transfers) and ``stop_labels``. The
+    camera frames the routes.
+
+    One path layer rather than four: every deck.gl path layer costs its own setup before the first frame,
+    which a software-rendered browser pays in tenths of a second (README, *Page load*); dashes are per row
+    (``dash``; ``[0, 0]`` is solid).
     """
     frame = route_frame(routes) if routes else (frame or map_frame(ds))
     net = (
@@ -804,6 +808,7 @@ def route_deck(
                 "path": _round_path(r["geometry"].coords),
                 "color": [150, 150, 150, 150],
                 "width": round(1.0 * frame.m_per_px),
+                "dash": [0, 0],
             }
             for r in ds.links.to_dict("records")
         ]
@@ -826,6 +831,7 @@ def route_deck(
                 "path": _round_path(rt.coords),
                 "color": [*color, 200],
                 "width": round(4 * frame.m_per_px),
+                "dash": [0, 0],
             }
         )
     legs = []
@@ -857,7 +863,7 @@ def route_deck(
                 elif leg.mode == "sea":
                     dashed.append({**rec, "dash": [6, 4]})
                 else:
-                    legs.append(rec)
+                    legs.append({**rec, "dash": [0, 0]})
             if leg.mode in ("border", "transfer") and leg.coords:
                 pos = leg.coords[len(leg.coords) // 2]
                 stops.append(
@@ -893,10 +899,7 @@ def route_deck(
     for s in stops:
         del s["name"]
     layers = [
-        _path_layer("network", net, pickable=False),
-        _path_layer("alternatives", alts, min_px=3),
-        _path_layer("route", legs, min_px=5),
-        _path_layer("route_dashed", dashed, dashed=True, min_px=4),
+        _path_layer("routes", net + alts + legs + dashed, dashed=True),
         _point_layer("stops", stops, min_px=5, max_px=14),
         _text_layer("stop_labels", declutter(_dedupe_labels(labels), frame)),
     ]

@@ -162,7 +162,7 @@ def test_not_running_line_is_flagged_and_drawn_dotted():
     import json
 
     layers = {ly["id"]: ly for ly in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
-    dotted = [r for r in layers["route_dashed"]["data"] if r.get("dash") == [2, 3]]
+    dotted = [r for r in layers["routes"]["data"] if r["id"].startswith("leg") and r.get("dash") == [2, 3]]
     assert dotted, "planned legs drawn dotted"
 
 

@@ -157,16 +157,21 @@ def clear_point(spec: dict[str, Any]) -> tuple[str, tuple[float, float]]:
     raise AssertionError("no isolated point on screen to hover")
 
 
-def clear_path_spot(spec: dict[str, Any], layer_id: str) -> tuple[str, tuple[float, float]]:
-    """A spot on a path of ``layer_id`` away from every point and from the layer's other paths.
+def clear_path_spot(spec: dict[str, Any], layer_id: str, prefix: str = "") -> tuple[str, tuple[float, float]]:
+    """A spot on a path of ``layer_id`` (rows whose id starts with ``prefix``) away from every point and
+    from the other such paths.
 
-    Paths of layers drawn below (the alternatives under the best route) may share it: the topmost
-    layer is picked.
+    Rows drawn before them (the grey network under the route, in the same layer) may share it: the row
+    drawn last is picked.
     """
     points, _ = pickables(spec)
     layer = next(lay for lay in spec["layers"] if lay["id"] == layer_id)
     view = spec["initialViewState"]
-    lines = [(row["tip"], [screen_xy(view, x, y) for x, y in row["path"]]) for row in layer["data"]]
+    lines = [
+        (row["tip"], [screen_xy(view, x, y) for x, y in row["path"]])
+        for row in layer["data"]
+        if str(row["id"]).startswith(prefix)
+    ]
     for tip, line in lines:
         others = [ln for t, ln in lines if t != tip]
         spots = [
@@ -235,7 +240,7 @@ def test_planner_export_draws_and_shows_the_leg_tooltip_offline(network, open_of
     share = wait_for_drawing(opened, 0.01)
     assert opened.errors == [] and opened.aborted == [], (opened.errors, opened.aborted)
     assert share >= 0.01, f"the export's canvas has only {share:.2%} drawn pixels"
-    tip, xy = clear_path_spot(spec, "route")
+    tip, xy = clear_path_spot(spec, "routes", "leg")
     assert tip.startswith("Route 1, leg ")
     assert first_line(tip) in hover_tooltip(opened, xy, first_line(tip))
     tip, xy = clear_point(spec)  # a stop (origin, destination, crossing or transfer)

@@ -255,26 +255,34 @@ def routes(tiny_net):
     return tiny_net.routes("a", "d", k=3, by="cost")
 
 
+def rows_of(layer: dict, prefix: str) -> list[dict]:
+    return [r for r in layer["data"] if str(r["id"]).startswith(prefix)]
+
+
 def test_route_deck_layers(tiny_net, routes):
     layers = _layers(route_deck(tiny_net.dataset, routes))
-    assert list(layers) == ["network", "alternatives", "route", "route_dashed", "stops", "stop_labels"]
-    assert len(layers["alternatives"]["data"]) == len(routes) - 1
-    assert layers["route"]["data"] and all(len(r["path"]) >= 2 for r in layers["route"]["data"])
+    assert list(layers) == ["routes", "stops", "stop_labels"]  # one path layer: one setup in the browser
+    paths = layers["routes"]
+    assert paths["extensions"][0]["@@type"] == "PathStyleExtension" and paths["getDashArray"] == "@@=dash"
+    ids = [r["id"] for r in paths["data"]]
+    n_net = len(tiny_net.dataset.links)
+    assert set(ids[:n_net]) == set(tiny_net.dataset.links.index)  # the network first (drawn underneath)
+    assert ids[n_net : n_net + len(routes) - 1] == [f"route{i}" for i in range(2, len(routes) + 1)]
+    legs = rows_of(paths, "leg")
+    assert legs and all(len(r["path"]) >= 2 for r in legs) and ids[-len(legs) :] == [r["id"] for r in legs]
     stops = {r["id"] for r in layers["stops"]["data"]}
     assert {"origin", "destination"} <= stops
-    assert len(layers["network"]["data"]) == len(tiny_net.dataset.links)
 
 
 def test_planner_map_draws_ferries_dashed_and_lines_not_yet_running_dotted(tiny_net):
     best = tiny_net.route("a", "c", modes=["rail", "sea"])
     layers = _layers(route_deck(tiny_net.dataset, [best]))
-    dashed = layers["route_dashed"]["data"]
+    dashed = [r for r in rows_of(layers["routes"], "leg") if r["dash"] != [0, 0]]
     assert [r["dash"] for r in dashed] == [[6, 4]] and "sea" in dashed[0]["tip"]  # the ferry
     planned = tiny_net.route("b", "yr", include_planned=True, avoid=["yr_b"])  # only the planned link
     layers = _layers(route_deck(tiny_net.dataset, [planned]))
-    (leg,) = layers["route_dashed"]["data"]
+    (leg,) = rows_of(layers["routes"], "leg")
     assert leg["dash"] == [2, 3] and leg["color"][3] < 200 and "not running yet: planned" in leg["tip"]
-    assert layers["route"]["data"] == []
 
 
 def test_staircase_waits_are_vertical_and_ends_at_totals(routes):
@@ -478,8 +486,10 @@ def test_chart_spec_ignores_the_altair_globals_another_thread_switches(vol_net):
 
     def other_session() -> None:
         while not stop.is_set():
-            with alt.theme.enable("none"), alt.data_transformers.enable("corridors_test_elsewhere",
-                                                                         datasets={}):
+            with (
+                alt.theme.enable("none"),
+                alt.data_transformers.enable("corridors_test_elsewhere", datasets={}),
+            ):
                 time.sleep(0.002)
             time.sleep(0.0005)
 
