@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from corridors.data import DEFAULT_GEODATA
+from corridors.mapview import CompactDeck, comparison_deck
 from corridors.network import Network
 from corridors.scenarios import (
     Comparison,
@@ -202,6 +203,20 @@ def comparison(
     version, the scenario's digest, the pairs and the options; the result is never mutated)."""
     opts = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options}
     return compare(_base, _scen, list(pairs), **opts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def comparison_map(
+    key: Any,
+    digest: str,
+    pairs: tuple[tuple[str, str], ...],
+    options: tuple[tuple[str, Any], ...],
+    _net: Network,
+    _comp: Comparison,
+) -> CompactDeck:
+    """:func:`corridors.mapview.comparison_deck` of the cached comparison with the same key (decks are
+    never mutated once serialized)."""
+    return comparison_deck(_net.dataset, _comp)
 
 
 # ---------------------------------------------------------------------------------------------
