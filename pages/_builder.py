@@ -194,8 +194,11 @@ def _keep_known(widget: str, options: Iterable[str]) -> None:
         st.session_state[widget] = [v for v in st.session_state[widget] or () if v in known]
 
 
-def builder_widgets(net: Network, key: Any) -> dict[str, Any]:
-    """Draw the builder (close, open, border dwell, date, lift disruptions, name); return its document."""
+def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dict[str, Any]:
+    """Draw the builder (close, open, border dwell, date, lift disruptions, name); return its document.
+
+    ``as_of``: the page's date, whose disruptions the builder lists while its own date is blank.
+    """
     choices = builder_choices(key, net)
     _keep_known("build_close", choices.close)
     _keep_known("build_open", choices.open)
@@ -245,7 +248,7 @@ def builder_widgets(net: Network, key: Any) -> dict[str, Any]:
             help="The date whose disruptions apply (blank: the dataset's date)",
         )
         on = day if isinstance(day, date) else None
-        events = event_choices(net, on)
+        events = event_choices(net, on or as_of)
         _keep_known("build_lift", events)
         c6, c7 = st.columns([3, 2], vertical_alignment="bottom")
         lift = c6.multiselect(

@@ -324,7 +324,7 @@ try:
             sidebar()
             st.stop()
     elif pick == BUILD:
-        built = builder_widgets(net, key)
+        built = builder_widgets(net, key, as_of=date.fromisoformat(view.as_of) if view.as_of else None)
         scenario = parse_scenario(built, origin="your scenario")
         if not scenario.edits and scenario.as_of is None:
             st.info(
