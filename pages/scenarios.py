@@ -1,5 +1,6 @@
-"""Scenarios: a shipped, saved, uploaded or pasted scenario against the baseline over origin-destination
-pairs, with the numbers of ``corridors compare`` (the same function, options and rounding)."""
+"""Scenarios: a shipped, saved, uploaded or pasted scenario, or one built with widgets, against the baseline
+over origin-destination pairs, with the numbers of ``corridors compare`` (the same function, options and
+rounding), and a map of the links that gain and lose use (below the summary metrics)."""
 
 from dataclasses import replace
 from datetime import date

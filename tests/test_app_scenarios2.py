@@ -222,3 +222,30 @@ def test_the_step_note_fits_the_tour_store():
     note = with_upload_note(long)
     assert note.startswith(UPLOAD_STEP_NOTE) and len(note) == 2_000
     assert with_upload_note(note) == note and with_upload_note("") == UPLOAD_STEP_NOTE
+
+
+def test_the_builder_and_the_map_work_on_an_uploaded_dataset():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/sources.py")
+    at.run()
+    at.get("file_uploader")[0].set_value([("mine.zip", zipped(tiny_files()), "application/zip")])
+    at.run()
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="scenario_pick").set_value("+build").run()
+    options = at.multiselect(key="build_close").options
+    assert any(o.startswith("Crossing: ") for o in options) and any(o.startswith("Place: ") for o in options)
+    at.multiselect(key="build_close").set_value(["link:x_road"]).run()
+    at.selectbox(key="pair_from").set_value("a")
+    at.selectbox(key="pair_to").set_value("b")
+    at.button(key="pair_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the tiny network's known detour: the road crossing closed, a → b takes the rail crossing
+    tiny = load_network(ROOT / "tests" / "data" / "tiny")
+    scen = tiny.with_scenario(parse_scenario(build_document(name="x", close=["link:x_road"])))
+    lib = compare(tiny, scen, [("a", "b")], samples=2_000, seed=0)
+    table = table_of(at, "scenario_table")
+    assert list(table["route after"]) == [lib.pairs[0].scen.summary()]
+    got = deck_layers(at)
+    assert {r["id"] for r in got["gains"]} == {"a_xr", "x_rail", "yr_b"}
+    assert {r["id"] for r in got["loses"]} == {"a_xd", "x_road", "yd_b"}
