@@ -428,10 +428,10 @@ st.pydeck_chart(
     comparison_map(key, scenario_digest(scenario), pairs, options, net, comp), key="scenario_map", height=480
 )
 st.caption(
-    "Green, wide: links more of the pairs take up under the scenario; red, dashed: links more of them "
-    "give up; amber: as many take them up as give them up; dark grey: used alike before and after; "
-    "black dots: the pairs' ends. Hover a line for how many pairs use, gain and lose it. "
-    "Basemap © CARTO, © OpenStreetMap contributors."
+    ":green[**━━ green, wide**]: links more of the pairs take up under the scenario; "
+    ":red[**╍╍ red, dashed**]: links more of them give up; :orange[**━━ amber**]: as many take them up "
+    "as give them up; :gray[**── grey**]: used alike before and after; **●** the pairs' ends. Hover a "
+    "line for how many pairs use, gain and lose it. Basemap © CARTO, © OpenStreetMap contributors."
 )
 st.dataframe(
     display_frame(table),  # formatted as text: a missing number is a blank, never "None"
