@@ -257,6 +257,8 @@ def plain_edit(net: Network, e: Edit) -> str:
         where = target_label(net, str(ev.get("target", "")))
         return f"Add a disruption on {where}: {ev.get('title', '')} ({ev.get('kind', '')}, {span})"
     t = target_label(net, e.target)
+    if e.what in ("dwell", "fee") and e.target.strip() == "*":
+        t = "every border crossing"  # dwell and fees are a crossing's
     if e.action == "close":
         how = f" to {', '.join(e.modes)}" if e.modes else ""
         way = f" ({e.direction})" if e.direction != "both" else ""

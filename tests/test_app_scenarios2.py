@@ -249,3 +249,13 @@ def test_the_builder_and_the_map_work_on_an_uploaded_dataset():
     got = deck_layers(at)
     assert {r["id"] for r in got["gains"]} == {"a_xr", "x_rail", "yr_b"}
     assert {r["id"] for r in got["loses"]} == {"a_xd", "x_road", "yd_b"}
+
+
+def test_a_dwell_change_everywhere_reads_as_every_border_crossing():
+    from pages._compare import plain_edit
+
+    net = load_network()
+    scenario = parse_scenario(build_document(name="x", dwell_factor=0.5))
+    assert [plain_edit(net, e) for e in scenario.edits] == ["Border dwell × 0.5 on every border crossing"]
+    # nothing chosen: no edit at all (the page asks for a change)
+    assert build_document(name="")["edit"] == [] and build_document(name="")["name"] == "My scenario"
