@@ -37,8 +37,10 @@ __all__ = [
     "CORRIDOR_PALETTE",
     "LAYER_IDS",
     "NODE_STYLE",
+    "COMPARISON_LAYERS",
     "CompactDeck",
     "MapFrame",
+    "comparison_deck",
     "corridor_colors",
     "legend_rows",
     "link_records",
@@ -984,6 +986,166 @@ def volumes_deck(
         _path_layer("links", recs),
         _point_layer("node_volumes", markers, min_px=3, max_px=60),
         _text_layer("labels", declutter(labels, frame)),
+    ]
+    return _deck(layers, frame, basemap=basemap)
+
+
+# ---------------------------------------------------------------------------------------------
+# scenarios page
+
+#: Layers of the comparison map, bottom to top (a mixed layer only when a link both gains and loses).
+COMPARISON_LAYERS = ("links", "loses", "mixed", "gains", "ends", "end_labels")
+#: Colour (RGBA) and width (pixels at the initial zoom) of each kind of link on the comparison map.
+COMPARISON_STYLE: Mapping[str, tuple[tuple[int, int, int, int], float]] = {
+    "gains": ((26, 150, 65, 235), 6.0),
+    "loses": ((215, 25, 28, 235), 4.0),
+    "mixed": ((240, 140, 0, 235), 5.0),
+    "unchanged": ((95, 95, 95, 200), 2.5),
+    "unused": ((170, 170, 170, 110), 1.0),
+}
+_LOSS_DASH = [3, 2]
+
+
+def comparison_classes(comparison: Any) -> dict[str, str]:
+    """Link id -> ``gains``, ``loses``, ``mixed`` or ``unchanged`` for every link a compared pair uses.
+
+    From the comparison's link-use changes (:attr:`corridors.scenarios.Comparison.link_gain` and
+    ``link_loss``: how many pairs take up or give up a link): more pairs gain it than lose it,
+    ``gains``; more lose it, ``loses``; as many, ``mixed``; used before and after by the same pairs,
+    ``unchanged``.
+    """
+    gain, loss = dict(comparison.link_gain), dict(comparison.link_loss)
+    out: dict[str, str] = {}
+    for p in comparison.pairs:
+        for r in (p.base, p.scen):
+            for leg in r.legs if r is not None else ():
+                if leg.link:
+                    out.setdefault(str(leg.link), "unchanged")
+    for link in set(gain) | set(loss):
+        g, lo = gain.get(link, 0), loss.get(link, 0)
+        out[str(link)] = "gains" if g > lo else "loses" if lo > g else "mixed"
+    return out
+
+
+def comparison_deck(
+    ds: Dataset,
+    comparison: Any,
+    *,
+    names: Mapping[str, str] | None = None,
+    basemap: bool = True,
+    frame: MapFrame | None = None,
+) -> CompactDeck:
+    """The scenario comparison map: links that gain use and links that lose use stand out.
+
+    Parameters
+    ----------
+    ds
+        The base dataset (the geometry of every link).
+    comparison
+        A :class:`corridors.scenarios.Comparison` (never mutated).
+    names
+        Place id -> display name for the tooltips and labels (default: the dataset's names).
+    basemap
+        Draw the CARTO basemap under the layers.
+    frame
+        The camera; default: the box of the links that gain or lose use, else of every link a
+        compared pair uses and the pairs' ends (the dataset's frame when nothing is routed).
+
+    Returns
+    -------
+    CompactDeck
+        Layers (ids, bottom to top): ``links`` (the network, thin and faint; links the pairs use
+        before and after alike in a darker grey), ``loses`` (links more pairs give up than take up:
+        red, dashed), ``mixed`` (as many pairs take them up as give them up: amber; only when there
+        is one), ``gains`` (links more pairs take up: green, widest), ``ends`` (the pairs' origins
+        and destinations) and ``end_labels``. Every link's tooltip gives its name, kind and length,
+        and how many pairs use it before and after, gain it and lose it.
+    """
+    kinds = comparison_classes(comparison)
+    gain, loss = dict(comparison.link_gain), dict(comparison.link_loss)
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
+    for p in comparison.pairs:
+        for r, count in ((p.base, before), (p.scen, after)):
+            for link in {str(leg.link) for leg in r.legs if leg.link} if r is not None else ():
+                count[link] = count.get(link, 0) + 1
+    if names is None:
+        names = {str(n["id"]): str(n["name"]) for n in ds.node_records}
+    points = {str(n["id"]): n["xy"] for n in ds.node_records}
+    ends: dict[str, dict[str, Any]] = {}
+    for p in comparison.pairs:
+        for role, pid in (("origin", p.origin), ("destination", p.destination)):
+            if pid not in points:
+                continue
+            e = ends.setdefault(pid, {"roles": set(), "n": 0})
+            e["roles"].add(role)
+            e["n"] += 1
+    if frame is None:
+        changed = {k for k, v in kinds.items() if v != "unchanged"}
+        shown = changed or set(kinds)
+        used = [r["coords"] for r in ds.link_records if str(r["id"]) in shown]
+        xs = [x for c in used for x, _ in c] + ([] if changed else [points[i][0] for i in ends])
+        ys = [y for c in used for _, y in c] + ([] if changed else [points[i][1] for i in ends])
+        frame = (
+            fit_bounds((min(xs), max(xs)), (min(ys), max(ys)), width_px=900, height_px=480, max_zoom=8.0)
+            if xs
+            else map_frame(ds)
+        )
+    n = len(comparison.pairs)
+    layers_rows: dict[str, list[dict[str, Any]]] = {"links": [], "loses": [], "mixed": [], "gains": []}
+    unchanged_rows: list[dict[str, Any]] = []
+    for r in ds.link_records:
+        lid = str(r["id"])
+        kind = kinds.get(lid, "unused")
+        color, px = COMPARISON_STYLE[kind]
+        title = _clean(r.get("name") or f"{names.get(r['from'], r['from'])} – {names.get(r['to'], r['to'])}")
+        what = "border crossing" if r.get("crossing") else f"{r['mode']} link"
+        status = str(r.get("status") or "")
+        lines = [title, f"{what} · {status.replace('_', ' ')} · {float(r['length_km']):,.0f} km"]
+        if kind != "unused":
+            lines.append(f"used by {before.get(lid, 0)} of {n} pairs before, {after.get(lid, 0)} after")
+        if gain.get(lid):
+            lines.append(f"gains use: {gain[lid]} pair(s) take it up under the scenario")
+        if loss.get(lid):
+            lines.append(f"loses use: {loss[lid]} pair(s) give it up under the scenario")
+        rec = {
+            "id": lid,
+            "tip": _tip(lines),
+            "path": _round_path(r["coords"]),
+            "color": list(color),
+            "width": round(px * frame.m_per_px),
+        }
+        if kind == "loses":
+            rec["dash"] = list(_LOSS_DASH)
+        if kind == "unchanged":
+            unchanged_rows.append(rec)  # drawn over the faint network
+        else:
+            layers_rows["links" if kind == "unused" else kind].append(rec)
+    layers_rows["links"].extend(unchanged_rows)
+    end_rows = []
+    for pid, e in ends.items():
+        x, y = points[pid]
+        role = " and ".join(sorted(e["roles"], key=lambda s: s != "origin"))
+        end_rows.append(
+            {
+                "id": pid,
+                "tip": _tip([_clean(names.get(pid, pid)), f"{role} of {e['n']} compared pair(s)"]),
+                "position": [round(float(x), 5), round(float(y), 5)],
+                "color": [20, 20, 20, 240],
+                "radius": round(5 * frame.m_per_px),
+            }
+        )
+    labels = [{"text": _clean(names.get(r["id"], r["id"]), 40), "position": r["position"]} for r in end_rows]
+    layers = [
+        _path_layer("links", layers_rows["links"], min_px=1),
+        _path_layer("loses", layers_rows["loses"], dashed=True, min_px=3),
+    ]
+    if layers_rows["mixed"]:
+        layers.append(_path_layer("mixed", layers_rows["mixed"], min_px=3))
+    layers += [
+        _path_layer("gains", layers_rows["gains"], min_px=4),
+        _point_layer("ends", end_rows, min_px=4, max_px=10),
+        _text_layer("end_labels", declutter(labels, frame)),
     ]
     return _deck(layers, frame, basemap=basemap)
 

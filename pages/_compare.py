@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from corridors.data import DEFAULT_GEODATA
+from corridors.mapview import CompactDeck, comparison_deck
 from corridors.network import Network
 from corridors.scenarios import (
     Comparison,
@@ -204,6 +205,20 @@ def comparison(
     return compare(_base, _scen, list(pairs), **opts)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def comparison_map(
+    key: Any,
+    digest: str,
+    pairs: tuple[tuple[str, str], ...],
+    options: tuple[tuple[str, Any], ...],
+    _net: Network,
+    _comp: Comparison,
+) -> CompactDeck:
+    """:func:`corridors.mapview.comparison_deck` of the cached comparison with the same key (decks are
+    never mutated once serialized)."""
+    return comparison_deck(_net.dataset, _comp)
+
+
 # ---------------------------------------------------------------------------------------------
 # plain words and tables
 
@@ -242,6 +257,8 @@ def plain_edit(net: Network, e: Edit) -> str:
         where = target_label(net, str(ev.get("target", "")))
         return f"Add a disruption on {where}: {ev.get('title', '')} ({ev.get('kind', '')}, {span})"
     t = target_label(net, e.target)
+    if e.what in ("dwell", "fee") and e.target.strip() == "*":
+        t = "every border crossing"  # dwell and fees are a crossing's
     if e.action == "close":
         how = f" to {', '.join(e.modes)}" if e.modes else ""
         way = f" ({e.direction})" if e.direction != "both" else ""

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from corridors.share import PAGES, ViewState, parse_view, query_string, view_query
-from corridors.tours import TourImportError, TourStore, TourStoreError, picker_labels, plain_reason
+from corridors.tours import MAX_NOTE, TourImportError, TourStore, TourStoreError, picker_labels, plain_reason
 from pages._text import md_escape
 
 #: Presenter mode: hide the sidebar, its toggle and the header (a fixed string: no data in it).
@@ -19,6 +19,33 @@ PRESENTER_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 0.5rem;
   max-width: 100%; }
 </style>"""
+
+#: What the link box and the tour form say while the session uses an uploaded dataset.
+UPLOAD_NOTICE = (
+    "This view uses your uploaded dataset; whoever opens the link sees the shipped data unless they "
+    "upload the same files too."
+)
+#: What a tour step saved from an uploaded dataset records in its note.
+UPLOAD_STEP_NOTE = (
+    "[Made with an uploaded dataset: whoever opens this step sees the shipped data unless they upload "
+    "the same files too.]"
+)
+
+
+def uses_upload() -> bool:
+    """Whether this session shows an uploaded dataset (:func:`pages._upload.in_use`)."""
+    from pages._upload import in_use  # imported when a sidebar is drawn, not before the map
+
+    return in_use()
+
+
+def with_upload_note(note: str) -> str:
+    """A step's note with :data:`UPLOAD_STEP_NOTE` first (the user's note cut to fit the tour store's
+    limit; a note that already says it is left as it is)."""
+    if UPLOAD_STEP_NOTE in note:
+        return note
+    room = MAX_NOTE - len(UPLOAD_STEP_NOTE) - 1
+    return f"{UPLOAD_STEP_NOTE}\n{note[:room]}" if note else UPLOAD_STEP_NOTE
 
 
 def app_base() -> str:
@@ -78,6 +105,8 @@ def share_panel(state: ViewState, title: str, *, addable: bool = True) -> None:
     with st.sidebar:
         # a popover: the browser builds the code box (and loads its highlighter) only when opened
         with st.popover("Link to this view", icon=":material/link:", width="stretch"):
+            if uses_upload():
+                st.warning(UPLOAD_NOTICE, icon=":material/upload_file:")
             st.code(page_link(state), language=None, wrap_lines=True)
             st.caption(
                 "Copy it with the button at the right of the box; it reopens this page with "
@@ -101,7 +130,12 @@ def share_panel(state: ViewState, title: str, *, addable: bool = True) -> None:
 
 
 def add_to_tour_form(state: ViewState, title: str) -> None:
-    """Pick a tour (or a new one), a title and a note; save the current view as its last step."""
+    """Pick a tour (or a new one), a title and a note; save the current view as its last step.
+
+    While the session uses an uploaded dataset the form says so, and the step's note records it.
+    """
+    if uses_upload():
+        st.warning(UPLOAD_NOTICE + " The step's note will say so.", icon=":material/upload_file:")
     store = tour_store()
     try:
         # ids and names in one query (not every tour's steps); one distinct label per tour
@@ -138,6 +172,8 @@ def _add_view(store: TourStore, tid: int, new_name: str, view: dict[str, str]) -
     """Save a view as the last step of a tour (a callback: runs before the script)."""
     title = str(st.session_state.get("tour_step_title") or "View")
     note = str(st.session_state.get("tour_step_note") or "")
+    if uses_upload():
+        note = with_upload_note(note)
     try:
         if tid == 0:
             tour = store.create(new_name)

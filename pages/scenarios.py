@@ -1,5 +1,6 @@
-"""Scenarios: a shipped, saved, uploaded or pasted scenario against the baseline over origin-destination
-pairs, with the numbers of ``corridors compare`` (the same function, options and rounding)."""
+"""Scenarios: a shipped, saved, uploaded or pasted scenario, or one built with widgets, against the baseline
+over origin-destination pairs, with the numbers of ``corridors compare`` (the same function, options and
+rounding), and a map of the links that gain and lose use (below the summary metrics)."""
 
 from dataclasses import replace
 from datetime import date
@@ -16,12 +17,14 @@ from corridors.request import CONTAINERS
 from corridors.routing import InvalidQuery
 from corridors.scenarios import (
     ScenarioError,
+    parse_scenario,
     resolve_scenario_id,
     scenario_id_for_saved,
     shipped_scenarios,
 )
 from corridors.share import MAX_LIST_ITEMS
 from corridors.tours import TourImportError, TourStoreError
+from pages._builder import BUILD, builder_widgets, scenario_toml
 from pages._compare import (
     DEFAULT_SCENARIO,
     FORMATS,
@@ -31,6 +34,7 @@ from pages._compare import (
     compare_options,
     comparison,
     comparison_frame,
+    comparison_map,
     default_pairs,
     display_frame,
     files_signature,
@@ -74,7 +78,8 @@ try:
     saved = {scenario_id_for_saved(i): f"{n} (saved)" for i, n in store.scenarios()}
 except TourStoreError as exc:
     saved, store_problem = {}, str(exc)
-labels = {**shipped, **saved, CUSTOM: "Upload or paste a scenario file…"}
+labels = {**shipped, **saved, BUILD: "Build your own…", CUSTOM: "Upload or paste a scenario file…"}
+UNLINKED = (CUSTOM, BUILD)  # a scenario made on the page: no link until it is saved
 default_id = DEFAULT_SCENARIO if DEFAULT_SCENARIO in shipped else next(iter(shipped), CUSTOM)
 
 state = url_view("scenarios", place_ids=list(choices.place_labels))
@@ -267,7 +272,7 @@ else:
 
 view = replace(
     state,
-    scenario=None if pick == CUSTOM else pick,
+    scenario=None if pick in UNLINKED else pick,
     by=by or "time",
     container=container or "20ft",
     modes=tuple(m for m in MODES if m in (modes or ())) or state.modes,
@@ -319,6 +324,17 @@ try:
             )
             sidebar()
             st.stop()
+    elif pick == BUILD:
+        built = builder_widgets(net, key, as_of=date.fromisoformat(view.as_of) if view.as_of else None)
+        scenario = parse_scenario(built, origin="your scenario")
+        if not scenario.edits and scenario.as_of is None:
+            st.info(
+                "Choose what the scenario changes: crossings, links or places to close, planned links "
+                "to open, border dwell, a date, or disruptions to lift.",
+                icon=":material/tune:",
+            )
+            sidebar()
+            st.stop()
     else:
         scenario = resolve_scenario_id(pick, shipped=shipped_paths, store=store)
     scen_net = net.with_scenario(scenario)
@@ -353,6 +369,31 @@ if scenario.source:
         },
     )
 
+if pick == BUILD:
+    toml_text = scenario_toml(built)
+    as_file = st.expander(
+        "This scenario as a file (TOML)",
+        icon=":material/description:",
+        key="build_toml_open",
+        on_change="rerun",
+    )
+    if as_file.open:  # lazy: the code box (and its highlighter) only while open
+        with as_file:
+            st.code(toml_text, language="toml")
+            st.download_button(
+                "Scenario file (TOML)",
+                toml_text,
+                file_name="my_scenario.toml",
+                mime="application/toml",
+                key="build_toml_download",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+            st.caption(
+                "The format of geodata/scenarios/*.toml: `corridors compare --scenario my_scenario.toml` "
+                "gives the numbers below; *Upload or paste a scenario file* reads it back."
+            )
+
 # ---- the comparison ---------------------------------------------------------------------------
 if not modes and not state.present:
     st.warning("Choose at least one mode.")
@@ -383,6 +424,15 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Pairs compared", len(comp.pairs))
 m2.metric("Best route changes", sum(p.changed for p in comp.pairs))
 m3.metric("Pairs that lose every route", len(comp.lost))
+st.pydeck_chart(
+    comparison_map(key, scenario_digest(scenario), pairs, options, net, comp), key="scenario_map", height=480
+)
+st.caption(
+    ":green[**━━ green, wide**]: links more of the pairs take up under the scenario; "
+    ":red[**╍╍ red, dashed**]: links more of them give up; :orange[**━━ amber**]: as many take them up "
+    "as give them up; :gray[**── grey**]: used alike before and after; **●** the pairs' ends. Hover a "
+    "line for how many pairs use, gain and lose it. Basemap © CARTO, © OpenStreetMap contributors."
+)
 st.dataframe(
     display_frame(table),  # formatted as text: a missing number is a blank, never "None"
     hide_index=True,
@@ -423,7 +473,7 @@ if state.present:
 
 st.markdown("**Download** (the same files as `corridors compare … --format …`)")
 dl = st.columns(4)
-stem = pick if pick != CUSTOM else "custom"
+stem = pick if pick not in UNLINKED else "custom"
 for col, (fmt, ext, mime) in zip(
     dl[:3],
     (("csv", "csv", "text/csv"), ("json", "json", "application/json"), ("table", "txt", "text/plain")),
@@ -466,6 +516,10 @@ if box.open:
                 icon=":material/delete:",
                 width="stretch",
             )
-if pick == CUSTOM:
-    st.caption("A scenario from a file has no link until it is saved (*Save this scenario* above).")
+if pick in UNLINKED:
+    st.caption(
+        "A scenario "
+        + ("built here" if pick == BUILD else "from a file")
+        + " has no link until it is saved (*Save this scenario* above)."
+    )
 sidebar()
