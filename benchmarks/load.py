@@ -72,7 +72,6 @@ import os
 import platform
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -84,19 +83,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _server import CHROMIUM, CHROMIUM_FLAGS, ServerDidNotStart, free_port, start, stop, wait_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-#: Launch flags verified for headless Chromium >= 139 on SwiftShader (streamlit-pydeck notes, 3.2).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 #: Share of the deck canvas's pixels that must be drawn for a map to count as drawn.
 DRAWN_SHARE = 0.01
@@ -177,12 +166,6 @@ BASE_PATH_PROBE = re.compile(r"/[^/?#]+/_stcore/(health|host-config)$")
 
 # ---------------------------------------------------------------------------------------------
 # the server and its memory
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def descendants(pid: int) -> list[int]:
@@ -294,40 +277,7 @@ def start_server(port: int, tours_db: Path, log: Any, geodata: str | None) -> su
     env["CORRIDORS_TOURS_DB"] = str(tours_db)
     if geodata:
         env["CORRIDORS_GEODATA"] = geodata
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            if r.read().strip() == b"ok":
-                return
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"streamlit did not start (exit code {proc.poll()})")
-        time.sleep(0.3)
+    return start("app.py", port=port, env=env, log=log)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -767,7 +717,10 @@ def main() -> int:
             proc = start_server(port, Path(tmp) / "tours.sqlite3", log, args.geodata)
         poller = Poller(proc.pid)
         try:
-            wait_healthy(url, proc)
+            try:
+                wait_healthy(url, proc)
+            except ServerDidNotStart as exc:
+                raise SystemExit(str(exc)) from None
             time.sleep(1.0)
             rss_start = rss_mb(proc.pid)
             m0 = metrics(url)
@@ -790,11 +743,7 @@ def main() -> int:
             log_text = log_path.read_text(errors="replace")
         finally:
             poller.stop()
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
     report(
         args,

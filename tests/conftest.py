@@ -84,18 +84,7 @@ def html_elements() -> Callable[[str], list[tuple[str, dict[str, str | None]]]]:
 # ---------------------------------------------------------------------------------------------
 # browser tests (marker e2e): Debian Chromium through Playwright, never `playwright install`
 
-CHROMIUM = Path("/usr/bin/chromium")
-#: Launch flags verified for headless Chromium >= 139 on SwiftShader (streamlit-pydeck notes, 3.2).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from benchmarks._server import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (shared with the benchmarks)
 
 
 def _browser_unavailable() -> str | None:

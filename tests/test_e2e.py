@@ -11,17 +11,15 @@ import contextlib
 import io
 import math
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks._server import ServerDidNotStart, streamlit_server
 from corridors.tables import CLI_TOTALS_FORMAT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +27,6 @@ DOCS = ROOT / "docs"
 VIEWPORT = {"width": 1440, "height": 1000}
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -46,52 +38,11 @@ def tours_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def _streamlit(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """``streamlit run app.py`` with ``env`` on a free loopback port; yields its URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start (exit code {proc.poll()}); see {log_path}")
-                time.sleep(0.3)
+    try:
+        with streamlit_server("app.py", env=env, log_path=log_path, timeout=60) as url:
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -553,10 +504,10 @@ def prefix_names_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def prefix_names_server(tmp_path_factory: pytest.TempPathFactory, prefix_names_data: Path,
-                        tours_db: Path, require_browser: None) -> Iterator[str]:
-    env = {**os.environ, "CORRIDORS_GEODATA": str(prefix_names_data),
-           "CORRIDORS_TOURS_DB": str(tours_db)}
+def prefix_names_server(
+    tmp_path_factory: pytest.TempPathFactory, prefix_names_data: Path, tours_db: Path, require_browser: None
+) -> Iterator[str]:
+    env = {**os.environ, "CORRIDORS_GEODATA": str(prefix_names_data), "CORRIDORS_TOURS_DB": str(tours_db)}
     with _streamlit(env, tmp_path_factory.mktemp("e2e-prefix") / "streamlit.log") as url:
         yield url
 
