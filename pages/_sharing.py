@@ -17,7 +17,9 @@ from pages._text import md_escape
 #: subtitle and presenter bar take (``--present-reserve``; :func:`presenter_bar` raises it when a
 #: tour step has a note), so the map is never cut and the bar stays in view from 1280x720 to
 #: 1920x1080; lets the legend column scroll rather than push the bar down; puts the map's toolbar
-#: (fullscreen) inside the map, left of its zoom buttons, instead of over the subtitle.
+#: (fullscreen) inside the map, left of its zoom buttons, instead of over the subtitle, and hides
+#: the other elements' toolbars (the legend image's sat on the subtitle too). The map's own
+#: fullscreen view keeps Streamlit's sizes.
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
@@ -26,15 +28,21 @@ PRESENTER_CSS = """<style>
 [data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.1rem; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 [data-testid="stMainBlockContainer"] h4 { padding: 0; }
-[data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stDeckGlJsonChart"]),
-[data-testid="stFullScreenFrame"]:has(> [data-testid="stDeckGlJsonChart"]),
-[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div:not([data-testid]) {
+[data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"]
+  > [data-testid="stDeckGlJsonChart"]),
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"])):has(
+  > [data-testid="stDeckGlJsonChart"]),
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"]))
+  > [data-testid="stDeckGlJsonChart"],
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"]))
+  > [data-testid="stDeckGlJsonChart"] > div:not([data-testid]) {
   flex: 0 0 auto !important; height: max(280px, calc(100vh - var(--present-reserve))) !important; }
 [data-testid="stHorizontalBlock"]:has([data-testid="stDeckGlJsonChart"])
   > [data-testid="stColumn"]:last-child {
   max-height: max(280px, calc(100vh - var(--present-reserve))); overflow-y: auto; }
-[data-testid="stDeckGlJsonChart"] > [data-testid="stElementToolbar"] { top: 0.5rem; right: 3.4rem;
-  z-index: 3; }
+[data-testid="stDeckGlJsonChart"] > [data-testid="stElementToolbar"] { top: 0.5rem !important;
+  right: 3.4rem !important; z-index: 3; }
+[data-testid="stElementToolbar"]:not([data-testid="stDeckGlJsonChart"] > *) { display: none !important; }
 </style>"""
 
 #: Presenter mode with a tour step note under the bar: a little more room below the map.
@@ -42,7 +50,8 @@ _NOTE_CSS = "<style>:root { --present-reserve: 232px; }</style>"
 
 #: Arrow keys and a presentation clicker (PageUp/PageDown) step a tour: the keys click the
 #: presenter bar's Previous/Next buttons. Installed once per browser tab; a key does nothing
-#: (keeps its usual job) where there is no such button, or while typing in a box.
+#: (keeps its usual job) where there is no such button, or while typing in a box; it is
+#: swallowed while the page reruns (the buttons on screen may still be the last step's).
 _TOUR_KEYS_JS = """<script>
 (() => {
   const w = window;
@@ -59,7 +68,10 @@ _TOUR_KEYS_JS = """<script>
     if (!button) return;
     ev.preventDefault();
     ev.stopPropagation();
-    if (!ev.repeat && !button.disabled) button.click();
+    // while the page reruns, the bar may still be the last step's (a stale button)
+    const running = w.document.querySelector("[data-test-script-state='running']");
+    if (ev.repeat || running || button.closest("[data-stale='true']") || button.disabled) return;
+    button.click();
   }, true);
 })();
 </script>"""
