@@ -162,34 +162,27 @@ def overview_legend(
     font_px: int = 13,
     width: int = 340,
     selected: bool = False,
+    status_rows: bool = True,
 ) -> str:
     """The overview legend (SVG): :func:`corridors.mapview.legend_rows`, plus the disruption markers
-    of ``disruptions_day`` (None: disruptions not shown) and the highlight of a selected feature."""
-    rows = legend_rows(
-        _network(key).dataset, year=year, corridors=corridors, frame=view_frame(key, None, None)
-    )
+    of ``disruptions_day`` (None: disruptions not shown; their group follows the freight widths) and
+    the highlight of a selected feature. ``status_rows=False`` leaves out the line styles of the
+    statuses (the presenter's subtitle says them), so a slide's legend is shorter."""
+    rows = [
+        r
+        for r in legend_rows(_network(key).dataset, year=year, corridors=corridors)
+        if status_rows or r["group"] != "Status"
+    ]
+    extra = []
     if disruptions_day:
         group = f"Disruptions on {disruptions_day}"
-        rows.append(
-            {
-                "group": group,
-                "label": "closed, suspended, dispatch ban",
-                "color": _hex(DISRUPTION_COLORS["closed"]),
-                "width": 12,
-                "mark": "dot",
-            }
-        )
-        rows.append(
-            {
-                "group": group,
-                "label": "extra delay",
-                "color": _hex(DISRUPTION_COLORS["delay"]),
-                "width": 12,
-                "mark": "dot",
-            }
-        )
+        for label, color in (
+            ("closed, suspended, dispatch ban", DISRUPTION_COLORS["closed"]),
+            ("extra delay", DISRUPTION_COLORS["delay"]),
+        ):
+            extra.append({"group": group, "label": label, "color": _hex(color), "width": 12, "mark": "dot"})
     if selected:
-        rows.append(
+        extra.append(
             {
                 "group": "Markers",
                 "label": "selected",
@@ -198,6 +191,10 @@ def overview_legend(
                 "mark": "dot",
             }
         )
-        order = {g: i for i, g in enumerate(dict.fromkeys(r["group"] for r in rows))}
-        rows.sort(key=lambda r: order[r["group"]])  # stable: the new row joins its group
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    if disruptions_day and "Freight (width)" in groups:
+        groups.insert(groups.index("Freight (width)") + 1, f"Disruptions on {disruptions_day}")
+    groups += [g for g in dict.fromkeys(r["group"] for r in extra) if g not in groups]
+    order = {g: i for i, g in enumerate(groups)}
+    rows = sorted(rows + extra, key=lambda r: order[r["group"]])  # stable: rows keep their order
     return legend_svg(rows, width=width, font_px=font_px)

@@ -137,6 +137,7 @@ if state.present:
                 font_px=15,
                 width=375,
                 selected=bool(state.selected),
+                status_rows=False,
             ),
             width="content",
             alt="Map legend",
@@ -278,6 +279,16 @@ if details is None:
 else:
     with st.container(border=True, key="details"):
         st.subheader(md_escape(details.title))
+        if len(details.events):
+            st.markdown(f":red[**Disruptions in force on {dis.day.isoformat()}**]")
+            st.dataframe(
+                details.events,
+                hide_index=True,
+                width="stretch",
+                key="details_events",
+                column_order=["event", "effect", "from", "until", "direction", "modes", "source", "url"],
+                column_config={"url": st.column_config.LinkColumn("url")},
+            )
         if details.estimate:
             st.warning(f"**EST — estimate.** {md_escape(details.estimate_note)}", icon=":material/info:")
         else:
@@ -293,15 +304,6 @@ else:
             column_order=["title", "url", "publisher", "date", "flag", "id", "note"],
             column_config={"url": st.column_config.LinkColumn("url")},
         )
-        if len(details.events):
-            st.markdown(f"**Disruptions in force on {dis.day.isoformat()}**")
-            st.dataframe(
-                details.events,
-                hide_index=True,
-                width="stretch",
-                key="details_events",
-                column_config={"url": st.column_config.LinkColumn("url")},
-            )
         if len(details.terminals):
             st.markdown("**Transfers and gauge changes here**")
             st.dataframe(details.terminals, hide_index=True, width="stretch")

@@ -247,6 +247,10 @@ def test_presenter_legend_is_large_dark_text_and_lists_the_disruptions():
     assert sizes and min(sizes) >= 15
     assert 'fill="#31333f"' in markup  # dark text
     assert "Disruptions on 2026-03-06" in markup
+    # a slide's legend: disruptions right after the widths; the statuses are in the subtitle instead
+    assert markup.index("Freight (width)") < markup.index("Disruptions on") < markup.index("Markers")
+    assert ">Status<" not in markup and "dashed = under construction" in at.markdown[1].value
+    assert ">Status<" in legend_markup(run())  # the page's legend keeps them
     at = run({"present": "1", "ignore_disruptions": "1"})
     assert "Disruptions on" not in legend_markup(at)
     assert "Disruptions on 2026-03-06" in legend_markup(run())  # the page's legend too

@@ -89,6 +89,7 @@ def test_presenter_map_fits_the_viewport_with_the_tour_controls_in_view(chromium
         t = toolbar.bounding_box()
         subtitle = box(page, "h4")
         assert t["y"] >= chart["y"] and t["y"] >= subtitle["y"] + subtitle["height"]
+        page.mouse.move(0, 0)  # no tooltip in the screenshot
         wait_for_map(page)
         page.wait_for_timeout(600)
         DOCS.mkdir(exist_ok=True)
@@ -122,11 +123,8 @@ def test_arrow_keys_and_clicker_keys_step_the_tour(chromium, tour_server):
         expect(page.locator("h1").first).to_have_text("Altynkol → Poti", timeout=45_000)
         wait_for_app(page)  # the whole page, its presenter bar too
         assert_no_error(page)
-        page.keyboard.press("PageUp")
+        page.keyboard.press("PageUp")  # the clicker's "previous", from the other page
         page.wait_for_url("**step=2**")
-        wait_for_app(page)
-        page.keyboard.press("ArrowLeft")
-        page.wait_for_url("**step=1**")
-        expect(page.locator("h1").first).to_have_text("The Middle Corridor", timeout=45_000)
+        expect(page.locator("h1").first).to_have_text("All corridors on one map", timeout=45_000)
     finally:
         ctx.close()
