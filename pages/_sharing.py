@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from corridors.share import PAGES, ViewState, parse_view, query_string, view_query
-from corridors.tours import Step, Tour, TourImportError, TourStore, TourStoreError
+from corridors.tours import TourImportError, TourStore, TourStoreError
 from pages._text import md_escape
 
 #: Presenter mode (a fixed string: no data in it). It hides the sidebar, its toggle and the header;
@@ -75,6 +76,10 @@ _TOUR_KEYS_JS = """<script>
   }, true);
 })();
 </script>"""
+
+
+if TYPE_CHECKING:  # annotations only
+    from corridors.tours import Step, Tour
 
 
 def app_base() -> str:
