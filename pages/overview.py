@@ -218,6 +218,8 @@ picked = selected_feature(st.session_state.get("overview_map"))
 if picked != st.session_state.get("_overview_last_pick"):
     st.session_state["_overview_last_pick"] = picked
     view = replace(view, selected=picked[1] if picked else None)
+if st.session_state.pop("_overview_clear", False):  # the details panel's "Deselect"
+    view = replace(view, selected=None)
 
 inputs = deck_inputs(view, PAGE_MAP_PX)
 deck = with_camera(overview_map(*inputs), view, inputs)
@@ -278,7 +280,16 @@ if details is None:
     )
 else:
     with st.container(border=True, key="details"):
-        st.subheader(md_escape(details.title))
+        head, clear = st.columns([5, 1], vertical_alignment="center")
+        head.subheader(md_escape(details.title))
+        clear.button(
+            "Deselect",
+            key="clear_selected",
+            icon=":material/close:",
+            on_click=st.session_state.__setitem__,
+            args=("_overview_clear", True),
+            help="Clear the selection: the map goes back to its view without it",
+        )
         if len(details.events):
             st.markdown(f":red[**Disruptions in force on {dis.day.isoformat()}**]")
             st.dataframe(

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from corridors.data import validate_dataset
+from corridors.mapview import crossing_records
 from corridors.network import load_network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,17 +196,22 @@ def test_a_selected_feature_is_highlighted_and_the_camera_moves_to_it(net):
     assert abs(view["longitude"] - x) < 0.01 and abs(view["latitude"] - y) < 0.01
     assert dict(at.query_params)["selected"] == "aktau"
     assert any("Aktau" in s.value for s in at.subheader)
-    # a link: a halo along its line
+    # a border crossing: a disc at the middle of its link, where its marker is
     at = run({"selected": "torkham_af_pk_road"})
     hl = spec(at)["layers"][0]
-    line = next(r for r in net.dataset.link_records if r["id"] == "torkham_af_pk_road")
-    assert hl["id"] == "highlight" and hl["@@type"] == "ScatterplotLayer"  # a crossing: at its middle
+    marker = next(c for c in crossing_records(net.dataset) if c["id"] == "torkham_af_pk_road")
+    assert hl["id"] == "highlight" and hl["@@type"] == "ScatterplotLayer"
+    assert hl["data"][0]["position"] == marker["position"]
+    # a link: a halo along its line
     plain = next(r for r in net.dataset.link_records if not r["crossing"] and len(r["coords"]) > 2)
     at = run({"selected": plain["id"]})
     hl = spec(at)["layers"][0]
     assert hl["id"] == "highlight" and hl["@@type"] == "PathLayer"
-    assert hl["data"][0]["path"][0] == [round(c, 5) for c in plain["coords"][0]]
-    assert line["crossing"]
+    assert hl["data"][0]["path"] == [[round(a, 5), round(b, 5)] for a, b in plain["coords"]]
+    # clearing the selection drops the highlight, and the camera goes back
+    at.button(key="clear_selected").click().run()
+    assert "highlight" not in {ly["id"] for ly in spec(at)["layers"]}
+    assert spec(at)["initialViewState"] == before and "selected" not in dict(at.query_params)
 
 
 # ---- presenter ------------------------------------------------------------------------------
