@@ -55,15 +55,18 @@ def box(page, selector: str) -> dict:
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900), (1920, 1080)])
 def test_presenter_map_fits_the_viewport_with_the_tour_controls_in_view(chromium, tour_server, width, height):
+    from playwright.sync_api import expect
+
     url, tour = tour_server
     ctx = chromium.new_context(viewport={"width": width, "height": height})
     try:
         page = ctx.new_page()
         page.set_default_timeout(45_000)
         page.goto(f"{url}/?tour={tour}&step=2&present=1")
+        # the tour link reruns once into the step's view: wait for that run, then for the page
+        expect(page.locator("h1").first).to_have_text("All corridors on one map", timeout=45_000)
         wait_for_app(page)
         assert_no_error(page)
-        assert page.locator("h1").first.inner_text() == "All corridors on one map"
         chart = box(page, "[data-testid='stDeckGlJsonChart']")
         canvas = box(page, "[data-testid='stDeckGlJsonChart'] canvas")
         # the map: wide, inside the viewport, not cut (its canvas is the whole chart), most of the height
@@ -85,8 +88,12 @@ def test_presenter_map_fits_the_viewport_with_the_tour_controls_in_view(chromium
         shown, natural = img.evaluate("e => [e.getBoundingClientRect().width, e.naturalWidth]")
         assert natural > 0 and shown >= natural - 1
         # the map's toolbar (fullscreen) shows inside the map, not over the subtitle
-        page.mouse.move(chart["x"] + chart["width"] / 2, chart["y"] + chart["height"] / 2)
         toolbar = page.locator("[data-testid='stDeckGlJsonChart'] [data-testid='stElementToolbar']").first
+        for dx in (0, 20, 40, 60, 80):  # the toolbar shows while the pointer moves over the map
+            page.mouse.move(chart["x"] + chart["width"] / 2 + dx, chart["y"] + chart["height"] / 2)
+            page.wait_for_timeout(200)
+            if toolbar.count() and toolbar.is_visible():
+                break
         toolbar.wait_for()
         t = toolbar.bounding_box()
         subtitle = box(page, "h4")
