@@ -47,7 +47,11 @@ __all__ = [
     "map_frame",
     "node_records",
     "crossing_records",
+    "corridor_frame",
+    "feature_frame",
+    "highlight_layer",
     "overview_deck",
+    "places_frame",
     "route_deck",
     "selected_feature",
     "volumes_deck",
@@ -247,6 +251,76 @@ def fit_bounds(
     lat = round(cy, 4)
     m_per_px = _M_PER_PX_Z0 * math.cos(math.radians(lat)) / 2**zoom
     return MapFrame(round((x0 + x1) / 2, 4), lat, zoom, m_per_px)
+
+
+def places_frame(ds: Dataset, *, width_px: int = 660, height_px: int = 580) -> MapFrame:
+    """The camera that shows every place of the dataset (none trimmed) in a map of the given size."""
+    return map_frame(ds, width_px=width_px, height_px=height_px, trim=0.0)
+
+
+def corridor_frame(
+    ds: Dataset, corridors: Iterable[str], *, width_px: int = 660, height_px: int = 580
+) -> MapFrame | None:
+    """The camera that shows every link of the given corridors (None when they have no link).
+
+    Only the corridors count, not the mode or status filters, so the camera of a corridor stays
+    the same while those filters change.
+    """
+    chosen = set(corridors)
+    if not chosen or not len(ds.links):
+        return None
+    xs: list[float] = []
+    ys: list[float] = []
+    for r in ds.link_records:
+        if chosen.intersection(r["corridors"]):
+            xs.extend(float(x) for x, _ in r["coords"])
+            ys.extend(float(y) for _, y in r["coords"])
+    if not xs:
+        return None
+    return fit_bounds((min(xs), max(xs)), (min(ys), max(ys)), width_px=width_px, height_px=height_px)
+
+
+def _feature_coords(ds: Dataset, fid: str) -> list[tuple[float, float]]:
+    """Coordinates of a link (its line) or a place (its point); empty when the id is unknown."""
+    for r in ds.link_records:
+        if r["id"] == fid:
+            return [(float(x), float(y)) for x, y in r["coords"]]
+    for r in ds.node_records:
+        if r["id"] == fid:
+            x, y = r["xy"]
+            return [(float(x), float(y))]
+    return []
+
+
+def feature_frame(
+    ds: Dataset,
+    fid: str,
+    *,
+    base: MapFrame,
+    width_px: int = 660,
+    height_px: int = 580,
+    zoom_in: float = 2.5,
+) -> MapFrame | None:
+    """The camera that moves to one link or place: centred on it, zoomed in by at most ``zoom_in``.
+
+    A long link is fitted whole; a place (or a short link) gets ``base.zoom + zoom_in``. The camera
+    never zooms out beyond ``base``. None when ``fid`` is no link or place of the dataset.
+    """
+    coords = _feature_coords(ds, fid)
+    if not coords:
+        return None
+    xs = [x for x, _ in coords]
+    ys = [y for _, y in coords]
+    fit = fit_bounds(
+        (min(xs), max(xs)),
+        (min(ys), max(ys)),
+        width_px=width_px,
+        height_px=height_px,
+        max_zoom=round(base.zoom + zoom_in, 1),
+    )
+    zoom = max(fit.zoom, base.zoom)
+    m_per_px = _M_PER_PX_Z0 * math.cos(math.radians(fit.latitude)) / 2**zoom
+    return MapFrame(fit.longitude, fit.latitude, zoom, m_per_px)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,6 +683,54 @@ def disruption_records(ds: Dataset, events: Iterable[Event]) -> list[dict[str, A
     return out
 
 
+#: Colour of the highlight around a selected feature (a halo under a link, a ring around a place).
+HIGHLIGHT_COLOR = (255, 196, 0)
+
+
+def highlight_layer(ds: Dataset, fid: str, *, frame: MapFrame | None = None) -> pdk.Layer | None:
+    """A layer that marks one link or place (id ``highlight``, not pickable); None for an unknown id.
+
+    A link gets a wide yellow halo; a place or border crossing (at the middle of its link) a
+    yellow disc with a dark rim, larger than its marker. Draw it under the other layers: the
+    feature stays visible on top of it (also in the PNG export, which draws layers in order).
+    """
+    frame = frame or map_frame(ds)
+    coords = _feature_coords(ds, fid)
+    if not coords:
+        return None
+    crossing = any(r["id"] == fid and r.get("crossing") for r in ds.link_records)
+    if len(coords) > 1 and not crossing:
+        rec = {
+            "path": _round_path(coords),
+            "color": [*HIGHLIGHT_COLOR, 200],
+            "width": round(16 * frame.m_per_px),
+        }
+        return _path_layer("highlight", [rec], min_px=12, max_px=40, pickable=False)
+    if crossing:
+        mid = next(c for c in crossing_records(ds) if c["id"] == fid)["position"]
+    else:
+        mid = [round(coords[0][0], 5), round(coords[0][1], 5)]
+    ring = {"position": mid, "radius": round(16 * frame.m_per_px), "color": [*HIGHLIGHT_COLOR, 220]}
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=[ring],
+        id="highlight",
+        get_position="position",
+        get_radius="radius",
+        radius_units="'meters'",
+        radius_min_pixels=13,
+        radius_max_pixels=28,
+        filled=True,
+        get_fill_color="color",
+        stroked=True,
+        get_line_color=[20, 20, 20, 255],
+        line_width_units="'pixels'",
+        get_line_width=3,
+        line_width_min_pixels=3,
+        pickable=False,
+    )
+
+
 def overview_deck(
     ds: Dataset,
     *,
@@ -620,13 +742,15 @@ def overview_deck(
     basemap: bool = True,
     frame: MapFrame | None = None,
     events: Iterable[Event] = (),
+    highlight: str | None = None,
 ) -> CompactDeck:
     """The corridor overview: links by corridor colour and volume width, crossings and places.
 
     Layers (ids): ``links`` (every link: operational ones solid, under construction dashed,
     planned dotted and faded), ``crossings``, ``nodes``, with ``events`` (the disruptions in force)
     ``disruptions`` (dark red for a closure, amber for a delay), and with ``labels``, ``labels``
-    (ports and hubs).
+    (ports and hubs). With ``highlight`` (a link or place id), ``highlight`` marks that feature
+    (:func:`highlight_layer`), first, under the other layers.
 
     All links are one layer: each deck.gl path layer costs its own setup before the first frame,
     which in a software-rendered browser (headless Chromium, SwiftShader) delayed the map by several
@@ -667,6 +791,9 @@ def overview_deck(
         names = dict(zip(ds.nodes["id"], ds.nodes["name"], strict=True))
         big = [n for n in nodes if n["kind"] in ("port", "hub")]
         layers.append(_text_layer("labels", declutter(_label_records(big, names), frame)))
+    mark = highlight_layer(ds, highlight, frame=frame) if highlight else None
+    if mark is not None:  # under the rest: the feature itself stays on top of its halo
+        layers.insert(0, mark)
     return _deck(layers, frame, basemap=basemap)
 
 

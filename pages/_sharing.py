@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -12,12 +13,37 @@ from corridors.share import PAGES, ViewState, parse_view, query_string, view_que
 from corridors.tours import MAX_NOTE, TourImportError, TourStore, TourStoreError, picker_labels, plain_reason
 from pages._text import md_escape
 
-#: Presenter mode: hide the sidebar, its toggle and the header (a fixed string: no data in it).
+#: Presenter mode (a fixed string: no data in it). It hides the sidebar, its toggle and the header;
+#: keeps the slide title on one line; gives the map the viewport's height less what the title,
+#: subtitle and presenter bar take (``--present-reserve``; :func:`presenter_bar` raises it when a
+#: tour step has a note), so the map is never cut and the bar stays in view from 1280x720 to
+#: 1920x1080; lets the legend column scroll rather than push the bar down; puts the map's toolbar
+#: (fullscreen) inside the map, left of its zoom buttons, instead of over the subtitle, and hides
+#: the other elements' toolbars (the legend image's sat on the subtitle too). The map's own
+#: fullscreen view keeps Streamlit's sizes.
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stExpandSidebarButton"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 0.5rem;
-  max-width: 100%; }
+:root { --present-reserve: 200px; }
+[data-testid="stMainBlockContainer"] { padding: 0.9rem 2rem 0.4rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.1rem; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+[data-testid="stMainBlockContainer"] h4 { padding: 0; }
+[data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"]
+  > [data-testid="stDeckGlJsonChart"]),
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"])):has(
+  > [data-testid="stDeckGlJsonChart"]),
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"]))
+  > [data-testid="stDeckGlJsonChart"],
+[data-testid="stFullScreenFrame"]:not(:has([aria-label="Close fullscreen"]))
+  > [data-testid="stDeckGlJsonChart"] > div:not([data-testid]) {
+  flex: 0 0 auto !important; height: max(280px, calc(100vh - var(--present-reserve))) !important; }
+[data-testid="stHorizontalBlock"]:has([data-testid="stDeckGlJsonChart"])
+  > [data-testid="stColumn"]:last-child {
+  max-height: max(280px, calc(100vh - var(--present-reserve))); overflow-y: auto; }
+[data-testid="stDeckGlJsonChart"] > [data-testid="stElementToolbar"] { top: 0.5rem !important;
+  right: 3.4rem !important; z-index: 3; }
+[data-testid="stElementToolbar"]:not([data-testid="stDeckGlJsonChart"] > *) { display: none !important; }
 </style>"""
 
 #: What the link box and the tour form say while the session uses an uploaded dataset.
@@ -46,6 +72,40 @@ def with_upload_note(note: str) -> str:
         return note
     room = MAX_NOTE - len(UPLOAD_STEP_NOTE) - 1
     return f"{UPLOAD_STEP_NOTE}\n{note[:room]}" if note else UPLOAD_STEP_NOTE
+#: Presenter mode with a tour step note under the bar: a little more room below the map.
+_NOTE_CSS = "<style>:root { --present-reserve: 232px; }</style>"
+
+#: Arrow keys and a presentation clicker (PageUp/PageDown) step a tour: the keys click the
+#: presenter bar's Previous/Next buttons. Installed once per browser tab; a key does nothing
+#: (keeps its usual job) where there is no such button, or while typing in a box; it is
+#: swallowed while the page reruns (the buttons on screen may still be the last step's).
+_TOUR_KEYS_JS = """<script>
+(() => {
+  const w = window;
+  if (w.__corridorsTourKeys) return;
+  w.__corridorsTourKeys = true;
+  w.document.addEventListener("keydown", (ev) => {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    const t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    const next = ev.key === "ArrowRight" || ev.key === "PageDown";
+    const prev = ev.key === "ArrowLeft" || ev.key === "PageUp";
+    if (!next && !prev) return;
+    const button = w.document.querySelector(next ? ".st-key-tour_next button" : ".st-key-tour_prev button");
+    if (!button) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    // while the page reruns, the bar may still be the last step's (a stale button)
+    const running = w.document.querySelector("[data-test-script-state='running']");
+    if (ev.repeat || running || button.closest("[data-stale='true']") || button.disabled) return;
+    button.click();
+  }, true);
+})();
+</script>"""
+
+
+if TYPE_CHECKING:  # annotations only
+    from corridors.tours import Step, Tour
 
 
 def app_base() -> str:
@@ -188,8 +248,30 @@ def _add_view(store: TourStore, tid: int, new_name: str, view: dict[str, str]) -
         st.session_state["tour_pick"] = tid
 
 
+def tour_step(state: ViewState) -> tuple[Tour, int, Step] | None:
+    """The tour, step number and step a presenter view shows (None: no tour, or none readable)."""
+    if state.tour is None:
+        return None
+    try:
+        tour = tour_store().get(state.tour)
+    except (LookupError, TourStoreError):
+        return None  # the presenter bar says why
+    if not tour.steps:
+        return None
+    n = max(1, min(state.step or 1, len(tour.steps)))
+    return tour, n, tour.steps[n - 1]
+
+
+def slide_title(state: ViewState, title: str) -> str:
+    """The presenter's slide title: a tour step's own title, else ``title`` (the page's title of
+    the view, e.g. a corridor's name). Plain text: escape it for Markdown."""
+    step = tour_step(state)
+    return step[2].title if step is not None and step[2].title.strip() else title
+
+
 def presenter_bar(state: ViewState) -> None:
-    """Presenter controls: tour step title and note, previous / next, exit."""
+    """Presenter controls: tour step title and note, previous / next (also the Left/Right arrow and
+    PageUp/PageDown keys, as a presentation clicker sends), exit."""
     tour = None
     if state.tour is not None:
         try:
@@ -210,6 +292,7 @@ def presenter_bar(state: ViewState) -> None:
             args=(n - 1,),
             icon=":material/arrow_back:",
             width="stretch",
+            help="Left arrow or PageUp",
         )
         with cols[1]:
             st.markdown(
@@ -217,6 +300,7 @@ def presenter_bar(state: ViewState) -> None:
             )
             if step.note:
                 st.caption(md_escape(step.note))
+                st.markdown(_NOTE_CSS, unsafe_allow_html=True)  # a fixed style: no data in it
         cols[2].button(
             "Next",
             key="tour_next",
@@ -225,7 +309,9 @@ def presenter_bar(state: ViewState) -> None:
             args=(n + 1,),
             icon=":material/arrow_forward:",
             width="stretch",
+            help="Right arrow or PageDown",
         )
+        st.html(_TOUR_KEYS_JS, unsafe_allow_javascript=True)  # a fixed script: no data in it
     cols[3].button(
         "Exit",
         key="present_off",

@@ -140,11 +140,12 @@ def test_overview_draws_the_corridors(page, server):
 
 
 def test_overview_click_opens_the_details_panel(page, server):
-    from corridors.mapview import map_frame
+    from corridors.mapview import places_frame
     from corridors.network import load_network
+    from pages._overview_map import PAGE_MAP_PX
 
     ds = load_network().dataset
-    frame = map_frame(ds)
+    frame = places_frame(ds, width_px=PAGE_MAP_PX[0], height_px=PAGE_MAP_PX[1])  # the default camera
     page.goto(server + "/?labels=false")
     wait_for_app(page)
     wait_for_map(page)
