@@ -39,11 +39,6 @@ PAGE_MAP_PX = (660, 580)
 PRESENT_MAP_PX = (880, 470)
 
 
-def dataset_as_of(key: DatasetKey) -> date:
-    """The dataset's own date (``dataset.toml`` ``as_of``), the default of the "As of" input."""
-    return _network(key).as_of
-
-
 @dataclass(frozen=True)
 class Disruptions:
     """The disruptions of a view: the date, whether they are shown, the events in force then."""

@@ -72,6 +72,8 @@ def with_upload_note(note: str) -> str:
         return note
     room = MAX_NOTE - len(UPLOAD_STEP_NOTE) - 1
     return f"{UPLOAD_STEP_NOTE}\n{note[:room]}" if note else UPLOAD_STEP_NOTE
+
+
 #: Presenter mode with a tour step note under the bar: a little more room below the map.
 _NOTE_CSS = "<style>:root { --present-reserve: 232px; }</style>"
 
@@ -277,9 +279,9 @@ def presenter_bar(state: ViewState) -> None:
         try:
             tour = tour_store().get(state.tour)
         except LookupError:
-            st.warning(f"No tour {state.tour} in the tour database.")
+            st.warning("This tour no longer exists (it may have been deleted on the Tours page).")
         except TourStoreError as exc:
-            st.warning(f"Tours are unavailable: {md_escape(exc)}", icon=":material/database:")
+            st.warning(f"Tours are unavailable: {md_escape(plain_reason(exc))}", icon=":material/database:")
     cols = st.columns([1, 5, 1, 1], vertical_alignment="center")
     if tour is not None and tour.steps:
         n = max(1, min(state.step or 1, len(tour.steps)))

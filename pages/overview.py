@@ -13,7 +13,7 @@ import streamlit as st
 
 from corridors.data import MODES, STATUSES
 from corridors.export import Legend
-from corridors.mapview import selected_feature
+from corridors.mapview import legend_rows, selected_feature
 from corridors.tables import feature_details
 from corridors.volumes import SELECTION_RULE
 from pages._camera import camera_inputs, camera_state, with_camera
@@ -22,7 +22,6 @@ from pages._exports import export_buttons
 from pages._overview_map import (
     PAGE_MAP_PX,
     PRESENT_MAP_PX,
-    dataset_as_of,
     disruptions_on,
     drawn_events,
     overview_legend,
@@ -58,7 +57,7 @@ if state.year is not None and state.year not in years:
 
 
 APP_TITLE = "Freight corridors of Central Asia and the Caspian"
-as_of0 = dataset_as_of(key)
+as_of0 = net.as_of  # the dataset's own date, the default of "As of"
 
 
 def deck_inputs(view, size: tuple[int, int]) -> tuple:
@@ -80,8 +79,11 @@ def deck_inputs(view, size: tuple[int, int]) -> tuple:
 
 
 def legend_entries(view) -> list[Legend]:
-    chosen = set(view.corridors) or set(corridor_ids)
-    return [Legend(names.get(c, c), colors[c]) for c in corridor_ids if c in chosen]
+    """The export's legend: the corridors shown, the freight width scale and the line statuses (the
+    rows of the map's own legend)."""
+    year = view.year if view.year is not None else year_default
+    rows = legend_rows(ds, year=year, corridors=tuple(view.corridors) or None)
+    return [Legend.from_row(r) for r in rows]
 
 
 def feature_layer(fid: str) -> str:

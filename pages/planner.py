@@ -29,7 +29,7 @@ from pages._data import (
     route_file,
 )
 from pages._exports import export_buttons
-from pages._sharing import PRESENTER_CSS, presenter_bar, share_panel
+from pages._sharing import PRESENTER_CSS, presenter_bar, share_panel, slide_title
 from pages._text import md_escape
 from pages._urlstate import ensure_router, seed, sync_url, url_view
 
@@ -187,7 +187,7 @@ if state.present:
         presenter_bar(state)
         st.stop()
     best = result.routes[0]
-    st.title(f"{md_escape(best.query.origin.name)} → {md_escape(best.query.destination.name)}")
+    st.title(md_escape(slide_title(state, f"{best.query.origin.name} → {best.query.destination.name}")))
     st.markdown(f"#### Best by {md_escape(state.by)}: {md_escape(totals_line(best))}")
     m, lg = st.columns([5, 1.25])
     with m:
