@@ -57,7 +57,8 @@ __all__ = [
     "volumes_deck",
 ]
 
-#: Corridor colours (Tableau 10), assigned in the order of corridors.csv.
+#: Corridor colours (Tableau 10, then six more distinct hues so that the shipped 14 corridors never share
+#: one), assigned in the order of corridors.csv.
 CORRIDOR_PALETTE: tuple[tuple[int, int, int], ...] = (
     (78, 121, 167),
     (242, 142, 43),
@@ -69,6 +70,12 @@ CORRIDOR_PALETTE: tuple[tuple[int, int, int], ...] = (
     (156, 117, 95),
     (255, 157, 167),
     (186, 176, 172),
+    (0, 128, 128),
+    (148, 103, 189),
+    (188, 189, 34),
+    (44, 62, 120),
+    (227, 119, 194),
+    (44, 110, 60),
 )
 NO_CORRIDOR = (120, 120, 120)
 #: Marker colour and radius (meters, min pixels) by node kind.
