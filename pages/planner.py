@@ -188,7 +188,11 @@ if state.present:
         st.stop()
     best = result.routes[0]
     st.title(md_escape(slide_title(state, f"{best.query.origin.name} → {best.query.destination.name}")))
-    st.markdown(f"#### Best by {md_escape(state.by)}: {md_escape(totals_line(best))}")
+    route_name = f"{best.query.origin.name} → {best.query.destination.name}"
+    st.markdown(
+        f"#### {md_escape(route_name)}, best by {md_escape(OBJECTIVE_LABELS.get(state.by, state.by))}: "
+        f"{md_escape(totals_line(best))}"
+    )
     m, lg = st.columns([5, 1.25])
     with m:
         cam = state

@@ -130,7 +130,8 @@ def test_arrow_keys_and_clicker_keys_step_the_tour(chromium, tour_server):
         assert "corridors=" not in page.url
         page.keyboard.press("PageDown")  # a presentation clicker's "next"
         page.wait_for_url("**/planner?**step=3**")
-        expect(page.locator("h1").first).to_have_text("Altynkol → Poti", timeout=45_000)
+        expect(page.locator("h1").first).to_have_text("Altynkol to Poti", timeout=45_000)  # the step's title
+        expect(page.locator("h4").first).to_contain_text("Altynkol → Poti")  # the route under it
         wait_for_app(page)  # the whole page, its presenter bar too
         assert_no_error(page)
         page.keyboard.press("PageUp")  # the clicker's "previous", from the other page
