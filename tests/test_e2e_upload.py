@@ -144,8 +144,22 @@ def test_an_uploaded_dataset_drives_the_pages_of_that_session(page, server, tmp_
     page.get_by_test_id("stAlertContentWarning").filter(has_text=UPLOAD_NOTICE[:40]).first.wait_for()
     _no_traceback(page)
 
-    # one click back: the shipped dataset's numbers again (the planner reruns on geodata/)
+    # every other page of this session runs on the upload too: no error, the badge, a drawn map
     page.keyboard.press("Escape")
+    for nav, has_map in (("Corridor overview", True), ("Freight volumes", True), ("Tours", False)):
+        page.get_by_test_id("stSidebarNavLink").filter(has_text=nav).click()
+        wait_for_app(page)
+        assert_no_error(page)
+        assert page.get_by_test_id("stSidebar").get_by_text("Your dataset (uploaded)").count() == 1, nav
+        if has_map:
+            assert wait_for_map(page) >= 0.01, nav
+        _no_traceback(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Route planner").click()
+    page.get_by_test_id("stMetricLabel").filter(has_text="Transit time (h)").first.wait_for()
+    wait_for_app(page)
+    assert _metrics(page) == expected  # still the upload's numbers after visiting the other pages
+
+    # one click back: the shipped dataset's numbers again (the planner reruns on geodata/)
     page.get_by_test_id("stSidebar").get_by_role("button", name="Back to the shipped dataset").click()
     page.get_by_test_id("stMetricValue").filter(has_text=before["Transit time (h)"]).first.wait_for()
     wait_for_app(page)
