@@ -20,13 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TIME_PARTS",
-    "breakdown_chart",
-    "chart_spec",
     "breakdown_frame",
     "legend_svg",
     "staircase",
     "staircase_band",
-    "staircase_chart",
     "staircase_frame",
     "time_parts",
     "volumes_chart",
@@ -99,107 +96,6 @@ def staircase_frame(routes: Sequence[Route]) -> pd.DataFrame:
     if not routes:
         return pd.DataFrame(columns=["route", "seq", "km", "hours", "usd", "kind", "leg"])
     return pd.concat([staircase(r, f"Route {i}") for i, r in enumerate(routes, start=1)], ignore_index=True)
-
-
-#: Altair's default theme (``altair/vegalite/v6/theme.py``), stated so that a spec never depends on
-#: the theme another thread has switched on.
-_DEFAULT_THEME: dict[str, Any] = {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}}}
-
-
-def _inline_frames(obj: Any) -> None:
-    """Replace every pandas frame a chart (or its layers, facets, concatenations) holds as ``data``
-    by the ``{"values": [...]}`` Altair's default data transformer would make of it."""
-    from altair.utils.core import sanitize_pandas_dataframe
-    from altair.utils.schemapi import SchemaBase
-
-    if isinstance(obj, list):
-        for item in obj:
-            _inline_frames(item)
-        return
-    if not isinstance(obj, SchemaBase):
-        return
-    for key, value in list(obj._kwds.items()):
-        if key == "data" and isinstance(value, pd.DataFrame):
-            obj._kwds[key] = {"values": sanitize_pandas_dataframe(value).to_dict(orient="records")}
-        else:
-            _inline_frames(value)
-
-
-def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = True) -> dict[str, Any]:
-    """The Vega-Lite dict of a chart, the same in every thread (``chart`` is not changed).
-
-    ``Chart.to_dict()`` reads Altair's global data transformer and theme. Streamlit switches both
-    (under a lock of its own) while it converts a chart for a session, so a plain ``to_dict()`` run
-    by another session's thread meanwhile returned a spec whose data was a reference into the other
-    session's message (an empty chart) and without the theme's config, or raised ``TypeError:
-    default_data_transformer() got an unexpected keyword argument 'datasets'``. Here the frames are
-    turned into inline values first (no transformer is read) and the default theme is applied
-    whatever theme is active.
-    """
-    copy = chart.copy(deep=True)
-    _inline_frames(copy)
-    spec = copy.to_dict(validate=validate)
-    return alt.utils.update_nested(_DEFAULT_THEME, spec, copy=True)
-
-
-def _route_scale(labels: Sequence[str], colors: Sequence[Sequence[int]]) -> alt.Scale:
-    rng = ["#{:02x}{:02x}{:02x}".format(*colors[i % len(colors)][:3]) for i in range(len(labels))]
-    return alt.Scale(domain=list(labels), range=rng)
-
-
-def staircase_chart(
-    frame: pd.DataFrame,
-    *,
-    y: str = "hours",
-    colors: Sequence[Sequence[int]] | None = None,
-    height: int = 280,
-    band: pd.DataFrame | None = None,
-) -> alt.LayerChart | alt.FacetChart:
-    """Line chart of cumulative ``y`` (``hours`` or ``usd``) over km; waits marked with points.
-
-    ``band`` (:func:`staircase_band`) adds the best route's P10-P90 band of cumulative time.
-    """
-    from corridors.mapview import ROUTE_COLORS
-
-    labels = list(dict.fromkeys(frame["route"])) if len(frame) else []
-    scale = _route_scale(labels, colors or ROUTE_COLORS)
-    title = {"hours": "cumulative time (h)", "usd": "cumulative cost (USD)"}[y]
-    base = alt.Chart(frame).encode(
-        x=alt.X("km:Q", title="cumulative distance (km)", axis=alt.Axis(format=",.0f")),
-        y=alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=",.0f")),
-        color=alt.Color("route:N", scale=scale, legend=alt.Legend(title=None, orient="top")),
-        tooltip=[
-            alt.Tooltip("route:N"),
-            alt.Tooltip("leg:N", title="leg"),
-            alt.Tooltip("km:Q", format=",.0f"),
-            alt.Tooltip("hours:Q", format=",.1f"),
-            alt.Tooltip("usd:Q", title="USD", format=",.0f"),
-        ],
-    )
-    line = base.mark_line(strokeWidth=2.5, interpolate="linear").encode(
-        order="seq:Q",
-        strokeDash=alt.condition(
-            alt.datum.route == (labels[0] if labels else ""), alt.value([1, 0]), alt.value([5, 3])
-        ),
-    )
-    waits = base.transform_filter(alt.datum.kind == "wait").mark_point(size=40, filled=True)
-    if band is not None and y == "hours" and len(band):
-        area = (
-            alt.Chart(band)
-            .mark_area(opacity=0.18, color="#c8553d")
-            .encode(
-                x="km:Q",
-                y="p10:Q",
-                y2="p90:Q",
-                tooltip=[
-                    alt.Tooltip("km:Q", format=",.0f"),
-                    alt.Tooltip("p10:Q", title="P10 h", format=",.0f"),
-                    alt.Tooltip("p90:Q", title="P90 h", format=",.0f"),
-                ],
-            )
-        )
-        return alt.layer(area, line, waits).properties(height=height)
-    return alt.layer(line, waits).properties(height=height)
 
 
 _DASHES = {"under_construction": "6 3", "planned": "2 3"}
@@ -419,45 +315,6 @@ def breakdown_frame(routes: Sequence[Route]) -> pd.DataFrame:
         for j, (k, v) in enumerate(time_parts(r).items()):
             rows.append({"route": label, "kind": "time", "part": k, "value": round(v, 2), "order": j})
     return pd.DataFrame(rows, columns=["route", "kind", "part", "value", "order"])
-
-
-def breakdown_chart(frame: pd.DataFrame, *, kind: str, height: int | None = None) -> alt.Chart:
-    """Stacked horizontal bar per route: the cost items (``kind="cost"``, USD) or the time parts
-    (``kind="time"``, hours) of :func:`breakdown_frame`."""
-    df = frame[frame["kind"] == kind]
-    parts = list(COST_LABELS.values()) if kind == "cost" else list(TIME_PARTS)
-    colors = (
-        ["#3b6fb6", "#2a9d8f", "#e9a23b", "#c8553d"]
-        if kind == "cost"
-        else ["#3b6fb6", "#c8553d", "#2a9d8f", "#e9a23b", "#6d597a"]
-    )
-    unit = "USD" if kind == "cost" else "h"
-    n = max(1, df["route"].nunique()) if len(df) else 1
-    return (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y("route:N", title=None, sort=None),
-            x=alt.X(
-                "value:Q",
-                stack="zero",
-                title=f"{'cost' if kind == 'cost' else 'time'} ({unit})",
-                axis=alt.Axis(format=",.0f"),
-            ),
-            color=alt.Color(
-                "part:N",
-                scale=alt.Scale(domain=parts, range=colors),
-                legend=alt.Legend(title=None, orient="top"),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("route:N"),
-                alt.Tooltip("part:N"),
-                alt.Tooltip("value:Q", title=unit, format=",.0f"),
-            ],
-        )
-        .properties(height=height or 30 + 28 * n)
-    )
 
 
 def staircase_band(route: Route, cumulative: Any, label: str = "Route 1") -> pd.DataFrame:

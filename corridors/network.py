@@ -154,7 +154,7 @@ class Network:
         return routing.plan(self, request)
 
     def time_band(self, route: Route) -> Any:
-        """P10/P90 of cumulative hours after each leg of ``route`` (see :func:`corridors.routing.time_band`)."""
+        """P10/P90 of cumulative hours after each leg (see :func:`corridors.routing.time_band`)."""
         return routing.time_band(self, route)
 
     def matrix(self, origins: Sequence[str], destinations: Sequence[str], **options: Any) -> pd.DataFrame:

@@ -289,13 +289,7 @@ class TourStore:
         if not self._exists():
             return []
         with self._db(write=False) as con:
-            try:
-                rows = con.execute("SELECT id, name FROM tours ORDER BY id").fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):
-                    return []
-                raise
-            return [Tour(tid, name, self._steps(con, tid)) for tid, name in rows]
+            return [Tour(tid, name, self._steps(con, tid)) for tid, name in self._names(con)]
 
     def names(self) -> list[tuple[int, str]]:
         """(id, name) of every tour, oldest first (empty when no database exists yet).
@@ -306,13 +300,18 @@ class TourStore:
         if not self._exists():
             return []
         with self._db(write=False) as con:
-            try:
-                rows = con.execute("SELECT id, name FROM tours ORDER BY id").fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):
-                    return []
-                raise
-            return [(int(tid), str(name)) for tid, name in rows]
+            return self._names(con)
+
+    @staticmethod
+    def _names(con: sqlite3.Connection) -> list[tuple[int, str]]:
+        """(id, name) of every tour on an open connection (empty before the table exists)."""
+        try:
+            rows = con.execute("SELECT id, name FROM tours ORDER BY id").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+        return [(int(tid), str(name)) for tid, name in rows]
 
     # -- saved scenarios (same database) --------------------------------------------------------
     def save_scenario(self, doc: Mapping[str, Any]) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from corridors.charts import chart_spec, volumes_chart
+from corridors.charts import volumes_chart
 from corridors.mapview import corridor_colors, volumes_deck
 from corridors.network import load_network
 from corridors.tables import source_urls, volume_figures_table
@@ -87,7 +87,7 @@ def test_chart_uses_the_map_colour_of_each_corridor(net):
     colors = corridor_colors(ds)
     table = _table(net, metrics=["freight"], kinds=["corridor"])
     by_name = {NAMES[f"corridor:{c}"]: rgb for c, rgb in colors.items()}
-    spec = chart_spec(volumes_chart(table, colors=by_name))
+    spec = volumes_chart(table, colors=by_name).to_dict()
     scale = spec["encoding"]["color"]["scale"]
     chart = dict(zip(scale["domain"], scale["range"], strict=True))
     layer = {r["id"]: r for r in json.loads(volumes_deck(ds, year=2024).to_json())["layers"][0]["data"]}
@@ -95,7 +95,7 @@ def test_chart_uses_the_map_colour_of_each_corridor(net):
     assert chart["Test corridor"] == _hex(layer["a_xr"]["color"]) == _hex(colors["test"])
     assert chart["Second corridor"] != chart["Test corridor"]
     # subjects without a map colour (places) get distinct colours, none of them a corridor's
-    places = chart_spec(volumes_chart(_table(net, kinds=["node"]), reserved=colors.values()))
+    places = volumes_chart(_table(net, kinds=["node"]), reserved=colors.values()).to_dict()
     scale = places["encoding"]["color"]["scale"]
     assert len(set(scale["range"])) == len(scale["domain"]) == 2
     assert not set(scale["range"]) & {_hex(c) for c in colors.values()}
@@ -104,7 +104,7 @@ def test_chart_uses_the_map_colour_of_each_corridor(net):
 def test_partial_years_are_outlined_not_paler_and_years_are_labelled(net):
     table = _table(net, metrics=["freight"], kinds=["corridor"])
     labels = year_labels(net.dataset.volumes, sorted(set(table["year"])), this_year=2026)
-    spec = chart_spec(volumes_chart(table, year_labels=labels))
+    spec = volumes_chart(table, year_labels=labels).to_dict()
     enc = spec["encoding"]
     assert "opacity" not in enc  # a paler colour read as another corridor's
     assert enc["fillOpacity"]["condition"]["value"] == 1.0 and enc["fillOpacity"]["value"] < 0.3
