@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from corridors.network import Network
+from corridors.places import COUNTRY_NAMES
 
 #: The scenario picker's value for "Build your own" (not an id: never in a link).
 BUILD = "+build"
@@ -31,12 +32,34 @@ class BuilderChoices:
     """What the builder's widgets offer for one dataset (option value -> label).
 
     ``close``: crossings, then other links, then places (values ``link:<id>`` and ``place:<id>``);
-    ``open``: planned and under-construction links; ``dwell_on``: every crossing or one corridor's.
+    ``open``: planned and under-construction links; ``dwell_on``: every crossing or one corridor's;
+    ``scale_on``: where a price, speed or interval factor applies: everything, a mode, a country
+    (ISO code) or a corridor (the scenario file's own target names, so the value is the target).
     """
 
     close: dict[str, str]
     open: dict[str, str]
     dwell_on: dict[str, str]
+    scale_on: dict[str, str]
+
+
+#: The figures the builder scales besides border dwell: scenario ``what`` -> (label, help).
+SCALED = {
+    "tariff": (
+        "Prices ×",
+        "Multiplies line-haul, sea-freight and handling prices (the tariffs) where chosen; 1: unchanged",
+    ),
+    "speed": (
+        "Speed ×",
+        "Multiplies the commercial speed of trains, trucks and ships where chosen (time on the move "
+        "divided by it); 1: unchanged",
+    ),
+    "interval": (
+        "Sailing and train interval ×",
+        "Multiplies the time between ferry sailings or onward trains (and so the wait for the next "
+        "one) where chosen; 1: unchanged",
+    ),
+}
 
 
 def _link_label(r: Mapping[str, Any], names: Mapping[str, str]) -> str:
@@ -64,8 +87,20 @@ def builder_choices(key: Any, _net: Network) -> BuilderChoices:
         for r in links
         if r["status"] != "operational"
     }
-    corridors = {str(r["id"]): f"Crossings of the {r.get('name') or r['id']}" for r in ds.corridor_records}
-    return BuilderChoices(close, shut, {EVERYWHERE: "Every border crossing", **corridors})
+    corridors = {str(r["id"]): str(r.get("name") or r["id"]) for r in ds.corridor_records}
+    countries = sorted(set(country.values()))
+    scale_on = {
+        EVERYWHERE: "Everywhere",
+        **{m: f"Every {m} link" for m in ("rail", "road", "sea")},
+        **{c: f"{COUNTRY_NAMES.get(c, (c,))[0]} ({c})" for c in countries},
+        **{k: f"The {v}" for k, v in corridors.items()},
+    }
+    return BuilderChoices(
+        close,
+        shut,
+        {EVERYWHERE: "Every border crossing", **{k: f"Crossings of the {v}" for k, v in corridors.items()}},
+        scale_on,
+    )
 
 
 def event_choices(net: Network, on: date | None) -> dict[str, str]:
@@ -82,6 +117,7 @@ def build_document(
     dwell_on: str = EVERYWHERE,
     as_of: date | None = None,
     lift: Sequence[str] = (),
+    scales: Sequence[tuple[str, str, float]] = (),
 ) -> dict[str, Any]:
     """The scenario document of the builder's choices (the form of a scenario TOML file).
 
@@ -101,6 +137,9 @@ def build_document(
         The scenario's date (None: the dataset's, or the page's *As of*).
     lift
         events.csv ids: one ``lift_event`` edit each.
+    scales
+        ``(what, target, factor)`` triples (``what`` a key of :data:`SCALED`, ``target`` a value of
+        :attr:`BuilderChoices.scale_on`): one ``scale`` edit each whose factor is not 1.
 
     Returns
     -------
@@ -118,6 +157,10 @@ def build_document(
         edits.append(
             {"action": "scale", "what": "dwell", "target": str(dwell_on), "factor": round(factor, 4)}
         )
+    for what, target, f in scales:
+        f = float(f)
+        if math.isfinite(f) and abs(f - 1.0) > 1e-9:
+            edits.append({"action": "scale", "what": str(what), "target": str(target), "factor": round(f, 4)})
     for eid in lift:
         edits.append({"action": "lift_event", "event": str(eid)})
     doc: dict[str, Any] = {"name": str(name).strip()[:120] or DEFAULT_NAME, "description": DESCRIPTION}
@@ -195,15 +238,19 @@ def _keep_known(widget: str, options: Iterable[str]) -> None:
 
 
 def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dict[str, Any]:
-    """Draw the builder (close, open, border dwell, date, lift disruptions, name); return its document.
+    """Draw the builder (close, open, border dwell, prices, speed, intervals, date, lift disruptions,
+    name); return its document.
 
     ``as_of``: the page's date, whose disruptions the builder lists while its own date is blank.
     """
     choices = builder_choices(key, net)
     _keep_known("build_close", choices.close)
     _keep_known("build_open", choices.open)
-    if st.session_state.get("build_dwell_on") not in choices.dwell_on:
-        st.session_state["build_dwell_on"] = EVERYWHERE
+    for widget, options in [("build_dwell_on", choices.dwell_on)] + [
+        (f"build_{what}_on", choices.scale_on) for what in SCALED
+    ]:
+        if st.session_state.get(widget) not in options:
+            st.session_state[widget] = EVERYWHERE
     with st.container(border=True, key="scenario_builder"):
         st.markdown("**Build your own scenario**")
         c1, c2 = st.columns(2)
@@ -247,6 +294,25 @@ def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dic
             max_value=date(2100, 12, 31),
             help="The date whose disruptions apply (blank: the dataset's date)",
         )
+        scales = []
+        for what, (label, help_text) in SCALED.items():
+            a, b = st.columns([2, 2 + 1.3], vertical_alignment="bottom")
+            f = a.slider(
+                label,
+                min_value=0.25,
+                max_value=3.0,
+                value=1.0,
+                step=0.05,
+                key=f"build_{what}",
+                help=help_text,
+            )
+            target = b.selectbox(
+                "applies to",
+                list(choices.scale_on),
+                key=f"build_{what}_on",
+                format_func=lambda v: choices.scale_on.get(v, v),
+            )
+            scales.append((what, target, f))
         on = day if isinstance(day, date) else None
         events = event_choices(net, on or as_of)
         _keep_known("build_lift", events)
@@ -261,5 +327,12 @@ def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dic
         )
         name = c7.text_input("Name", DEFAULT_NAME, max_chars=120, key="build_name")
     return build_document(
-        name=name, close=close, open_links=opened, dwell_factor=factor, dwell_on=dwell_on, as_of=on, lift=lift
+        name=name,
+        close=close,
+        open_links=opened,
+        dwell_factor=factor,
+        dwell_on=dwell_on,
+        as_of=on,
+        lift=lift,
+        scales=scales,
     )

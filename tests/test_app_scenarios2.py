@@ -259,3 +259,48 @@ def test_a_dwell_change_everywhere_reads_as_every_border_crossing():
     assert [plain_edit(net, e) for e in scenario.edits] == ["Border dwell × 0.5 on every border crossing"]
     # nothing chosen: no edit at all (the page asks for a change)
     assert build_document(name="")["edit"] == [] and build_document(name="")["name"] == "My scenario"
+
+
+def test_prices_speed_and_intervals_built_with_widgets_compare_as_compare_does():
+    """What-if on figures, not only on closures: a cheaper Caspian crossing, faster Kazakh trains and
+    more frequent sailings, built with the builder's sliders, give the library's comparison."""
+    at = run()
+    at.selectbox(key="scenario_pick").set_value("+build").run()
+    at.slider(key="build_tariff").set_value(0.5).run()
+    at.selectbox(key="build_tariff_on").set_value("sea").run()
+    at.slider(key="build_speed").set_value(1.5).run()
+    at.selectbox(key="build_speed_on").set_value("KZ").run()
+    at.slider(key="build_interval").set_value(0.5).run()
+    at.selectbox(key="build_interval_on").set_value("middle_corridor").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="build_speed_on").format_func("KZ") == "Kazakhstan (KZ)"
+    doc = build_document(
+        name="My scenario",
+        scales=[("tariff", "sea", 0.5), ("speed", "KZ", 1.5), ("interval", "middle_corridor", 0.5)],
+    )
+    assert [(e["what"], e["target"], e["factor"]) for e in doc["edit"]] == [
+        ("tariff", "sea", 0.5),
+        ("speed", "KZ", 1.5),
+        ("interval", "middle_corridor", 0.5),
+    ]
+    scenario = parse_scenario(doc, origin="your scenario")
+    net = load_network()
+    lib = compare(
+        net, net.with_scenario(scenario), read_pairs(SCENARIOS / "pairs.csv"), samples=2_000, seed=0
+    )
+    names = net.dataset.nodes["name"].to_dict()
+    pd.testing.assert_frame_equal(table_of(at, "scenario_table"), display_frame(comparison_frame(lib, names)))
+    # the edits reach the numbers: a pair over the Caspian gets cheaper and quicker
+    crossing = [p for p in lib.pairs if p.base and any(leg.mode == "sea" for leg in p.base.legs)]
+    assert crossing, "pairs.csv has a pair over the Caspian"
+    assert all(p.scen.totals.cost_usd < p.base.totals.cost_usd for p in crossing)
+    assert all(p.scen.totals.time_h < p.base.totals.time_h for p in crossing)
+    from pages._compare import plain_edit
+    from pages._text import md_escape
+
+    said = [plain_edit(net, e) for e in scenario.edits]
+    assert said[0].endswith("× 0.5 on every sea link") and said[1].endswith("× 1.5 on country KZ"), said
+    words = " ".join(m.value for m in at.markdown)
+    assert all(md_escape(x) in words for x in said), (said, words)
+    # unchanged sliders add no edit
+    assert build_document(name="x", scales=[("speed", "*", 1.0)])["edit"] == []
