@@ -296,7 +296,7 @@ def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dic
         )
         scales = []
         for what, (label, help_text) in SCALED.items():
-            a, b = st.columns([2, 2 + 1.3], vertical_alignment="bottom")
+            a, b, _ = st.columns([2, 2, 1.3], vertical_alignment="bottom")  # aligned with the dwell row
             f = a.slider(
                 label,
                 min_value=0.25,
