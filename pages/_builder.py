@@ -43,7 +43,7 @@ class BuilderChoices:
     scale_on: dict[str, str]
 
 
-#: The figures the builder scales besides border dwell: scenario ``what`` -> (label, help).
+#: The figures the builder scales besides border dwell: scenario ``what`` -> (label, help), in page order.
 SCALED = {
     "tariff": (
         "Prices ×",
@@ -53,6 +53,10 @@ SCALED = {
         "Speed ×",
         "Multiplies the commercial speed of trains, trucks and ships where chosen (time on the move "
         "divided by it); 1: unchanged",
+    ),
+    "fee": (
+        "Border fees ×",
+        "Multiplies the fees paid at border crossings (CPMM TFI2) where chosen; 1: unchanged",
     ),
     "interval": (
         "Sailing and train interval ×",

@@ -271,16 +271,23 @@ def test_prices_speed_and_intervals_built_with_widgets_compare_as_compare_does()
     at.slider(key="build_speed").set_value(1.5).run()
     at.selectbox(key="build_speed_on").set_value("KZ").run()
     at.slider(key="build_interval").set_value(0.5).run()
+    at.slider(key="build_fee").set_value(2.0).run()
     at.selectbox(key="build_interval_on").set_value("middle_corridor").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="build_speed_on").format_func("KZ") == "Kazakhstan (KZ)"
     doc = build_document(
         name="My scenario",
-        scales=[("tariff", "sea", 0.5), ("speed", "KZ", 1.5), ("interval", "middle_corridor", 0.5)],
+        scales=[
+            ("tariff", "sea", 0.5),
+            ("speed", "KZ", 1.5),
+            ("fee", "*", 2.0),
+            ("interval", "middle_corridor", 0.5),
+        ],
     )
     assert [(e["what"], e["target"], e["factor"]) for e in doc["edit"]] == [
         ("tariff", "sea", 0.5),
         ("speed", "KZ", 1.5),
+        ("fee", "*", 2.0),
         ("interval", "middle_corridor", 0.5),
     ]
     scenario = parse_scenario(doc, origin="your scenario")
@@ -290,11 +297,19 @@ def test_prices_speed_and_intervals_built_with_widgets_compare_as_compare_does()
     )
     names = net.dataset.nodes["name"].to_dict()
     pd.testing.assert_frame_equal(table_of(at, "scenario_table"), display_frame(comparison_frame(lib, names)))
-    # the edits reach the numbers: a pair over the Caspian gets cheaper and quicker
-    crossing = [p for p in lib.pairs if p.base and any(leg.mode == "sea" for leg in p.base.legs)]
-    assert crossing, "pairs.csv has a pair over the Caspian"
-    assert all(p.scen.totals.cost_usd < p.base.totals.cost_usd for p in crossing)
-    assert all(p.scen.totals.time_h < p.base.totals.time_h for p in crossing)
+    # the edits reach the numbers: over the Caspian, on an unchanged route, sea freight halves, border fees
+    # double and the trip is quicker (faster Kazakh trains, more frequent Middle Corridor sailings)
+    crossing = [
+        p
+        for p in lib.pairs
+        if p.base and p.scen and not p.changed and any(leg.mode == "sea" for leg in p.base.legs)
+    ]
+    assert crossing, "pairs.csv has a pair over the Caspian whose route stays"
+    for p in crossing:
+        before, after = p.base.totals.cost_breakdown, p.scen.totals.cost_breakdown
+        assert after["sea_freight"] == pytest.approx(before["sea_freight"] * 0.5)
+        assert after["border"] == pytest.approx(before["border"] * 2.0)
+        assert p.scen.totals.time_h < p.base.totals.time_h
     from pages._compare import plain_edit
     from pages._text import md_escape
 
