@@ -631,10 +631,7 @@ def _text_layer(layer_id: str, data: list[dict[str, Any]]) -> pdk.Layer:
         font_family="'Helvetica Neue, Arial, sans-serif'",
         outline_width=2,
         outline_color=[255, 255, 255, 255],
-        # glyphs rasterised at 24 px (deck.gl's default is 64) for labels drawn at 13 px: the same
-        # look, and a font atlas a seventh the size, whose upload and sampling cost a software-WebGL
-        # browser ~0.6 s before the first frame (benchmarks/pageload.py)
-        font_settings={"sdf": True, "fontSize": 24, "buffer": 3, "radius": 6},
+        font_settings={"sdf": True},
         pickable=False,
     )
 
