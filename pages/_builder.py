@@ -241,6 +241,27 @@ def _keep_known(widget: str, options: Iterable[str]) -> None:
         st.session_state[widget] = [v for v in st.session_state[widget] or () if v in known]
 
 
+def _factor_row(
+    slider_col: Any,
+    target_col: Any,
+    *,
+    label: str,
+    key: str,
+    help_text: str,
+    targets: Mapping[str, str],
+    target_label: str = "applies to",
+) -> tuple[float, str]:
+    """A factor slider (x0.25-x3, 1: unchanged; widget ``key``) and where it applies (widget
+    ``{key}_on``, one of ``targets``); returns both values."""
+    factor = slider_col.slider(
+        label, min_value=0.25, max_value=3.0, value=1.0, step=0.05, key=key, help=help_text
+    )
+    target = target_col.selectbox(
+        target_label, list(targets), key=f"{key}_on", format_func=lambda v: targets.get(v, v)
+    )
+    return factor, target
+
+
 def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dict[str, Any]:
     """Draw the builder (close, open, border dwell, prices, speed, intervals, date, lift disruptions,
     name); return its document.
@@ -275,20 +296,14 @@ def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dic
             help="Routed as running lines, with the dataset's figures for them",
         )
         c3, c4, c5 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
-        factor = c3.slider(
-            "Border dwell ×",
-            min_value=0.25,
-            max_value=3.0,
-            value=1.0,
-            step=0.05,
+        factor, dwell_on = _factor_row(
+            c3,
+            c4,
+            label="Border dwell ×",
             key="build_dwell",
-            help="Multiplies the border dwell (the time at a crossing) where chosen; 1: unchanged",
-        )
-        dwell_on = c4.selectbox(
-            "Dwell change applies to",
-            list(choices.dwell_on),
-            key="build_dwell_on",
-            format_func=lambda v: choices.dwell_on.get(v, v),
+            help_text="Multiplies the border dwell (the time at a crossing) where chosen; 1: unchanged",
+            targets=choices.dwell_on,
+            target_label="Dwell change applies to",
         )
         day = c5.date_input(
             "Scenario date",
@@ -301,20 +316,8 @@ def builder_widgets(net: Network, key: Any, *, as_of: date | None = None) -> dic
         scales = []
         for what, (label, help_text) in SCALED.items():
             a, b, _ = st.columns([2, 2, 1.3], vertical_alignment="bottom")  # aligned with the dwell row
-            f = a.slider(
-                label,
-                min_value=0.25,
-                max_value=3.0,
-                value=1.0,
-                step=0.05,
-                key=f"build_{what}",
-                help=help_text,
-            )
-            target = b.selectbox(
-                "applies to",
-                list(choices.scale_on),
-                key=f"build_{what}_on",
-                format_func=lambda v: choices.scale_on.get(v, v),
+            f, target = _factor_row(
+                a, b, label=label, key=f"build_{what}", help_text=help_text, targets=choices.scale_on
             )
             scales.append((what, target, f))
         on = day if isinstance(day, date) else None
