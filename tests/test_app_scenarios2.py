@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import test_app_scenarios as first_pass
 from streamlit.testing.v1 import AppTest
 from test_app_scenarios import assert_page_equals_cli, cli_compare, run, table_of, url_value
 from test_app_sources import tiny_files, zipped
 
-from corridors.data import validate_dataset
 from corridors.mapview import comparison_deck
 from corridors.network import load_network
 from corridors.scenarios import compare, parse_scenario, read_pairs
@@ -24,22 +24,11 @@ from pages._builder import build_document, scenario_toml
 from pages._compare import comparison_frame, display_frame
 from pages._sharing import UPLOAD_NOTICE, UPLOAD_STEP_NOTE, with_upload_note
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-SCENARIOS = ROOT / "geodata" / "scenarios"
-
-pytestmark = pytest.mark.skipif(
-    bool(validate_dataset()), reason="the shipped geodata/ does not validate (run `corridors validate`)"
-)
-
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The shipped dataset and a fresh tour database (never the user's)."""
-    monkeypatch.delenv("CORRIDORS_GEODATA", raising=False)
-    db = tmp_path / "tours.sqlite3"
-    monkeypatch.setenv("CORRIDORS_TOURS_DB", str(db))
-    return db
+# the first pass's dataset guard, constants and autouse fixture (the shipped dataset, a throw-away tour
+# database): pytest applies a module's `pytestmark` and the fixtures bound in it
+APP, ROOT, SCENARIOS = first_pass.APP, first_pass.ROOT, first_pass.SCENARIOS
+pytestmark = first_pass.pytestmark
+env = first_pass.env
 
 
 def walk(node):
